@@ -1,0 +1,60 @@
+# The two commands a new machine needs: `make demo` and `make test`. Everything else is set-up they call.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := podman runc mmdebstrap uidmap nftables iptables iproute2 openssh-client iperf3 chromium
+export CONTAINERS_CONF := $(CURDIR)/lab/containers.conf
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: help deps venv image lab demo lint test unit clean lab-down
+
+help:
+	@echo "make demo   - set up everything, start the 17-ward lab, run the main job against it"
+	@echo "make test   - set up everything, run linters and the whole test suite (starts its own lab)"
+	@echo "make lab-down - remove every lab container, network and router simulator"
+
+# apt packages: installed only when missing, so a prepared machine skips apt entirely.
+.deps.stamp:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+deps: .deps.stamp
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+venv: $(VENV)/.installed
+
+image: deps venv
+	$(VENV)/bin/wardctl lab image
+
+lab: image
+	$(VENV)/bin/wardctl lab up
+
+demo: lab
+	$(VENV)/bin/ansible-playbook -i inventory/lab playbooks/demo.yml
+
+lint: venv
+	$(VENV)/bin/ruff check tools tests benchmarks roles
+	$(VENV)/bin/ruff format --check tools tests benchmarks roles
+	$(VENV)/bin/yamllint -s .
+	$(VENV)/bin/ansible-lint --profile production
+
+unit: venv
+	$(VENV)/bin/pytest -m "not lab"
+
+test: deps venv image lint
+	$(VENV)/bin/pytest
+
+lab-down: venv
+	$(VENV)/bin/wardctl lab down
+
+clean: lab-down
+	rm -rf $(VENV) .deps.stamp .cache

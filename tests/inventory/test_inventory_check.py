@@ -1,0 +1,123 @@
+"""`wardctl inventory check`: the production inventory passes, each broken case fails with a useful line."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from inventory_helpers import BROKEN, PRODUCTION, ROOT, WARDCTL, build_case, expected, write_small
+from wardctl.inventory.check import check_inventory
+from wardctl.inventory.reader import load_raw, read_inventory
+
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+# These run through the installed console script, to prove the user sees lines, not a traceback.
+VIA_CLI = {"yaml_syntax_error", "invalid_utf8", "hosts_is_list", "hosts_is_directory", "literal_password"}
+
+
+@pytest.fixture(scope="module")
+def small_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small valid city, written once; the broken cases are copies of it with files laid over."""
+    return write_small(tmp_path_factory.mktemp("small") / "inventory")
+
+
+def wardctl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([WARDCTL, *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_production_passes_with_placeholder_warnings() -> None:
+    proc = wardctl("inventory", "check", "-i", str(PRODUCTION))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert not [line for line in lines if line.startswith("ERROR")]
+    assert (
+        "WARNING inventory/vungtau/host_vars/phuong_3-router.yml:6 phuong_3-router: ansible_host: placeholder"
+        in proc.stdout
+    )
+    assert any(line.startswith("WARNING") and "long_son-room: ansible_host: placeholder" in line for line in lines)
+    assert re.fullmatch(r"inventory/vungtau: OK: 0 error\(s\), \d+ warning\(s\)", lines[-1])
+
+
+def test_default_inventory_is_production() -> None:
+    proc = wardctl("inventory", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("inventory/vungtau: OK")
+
+
+def test_strict_fails_on_placeholders() -> None:
+    proc = wardctl("inventory", "check", "-i", str(PRODUCTION), "--strict")
+    assert proc.returncode == 1
+
+
+def test_json_report() -> None:
+    proc = wardctl("inventory", "check", "-i", str(PRODUCTION), "--json")
+    assert proc.returncode == 0
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True and report["errors"] == 0 and report["warnings"] > 40
+    first = report["problems"][0]
+    assert set(first) == {"severity", "subject", "field", "message", "file", "line"}
+
+
+def test_no_literal_password_line_in_production() -> None:
+    literal = re.compile(r"^\s*\w*password\w*:\s*(?![\"']?\{\{)\S", re.IGNORECASE)
+    for path in PRODUCTION.rglob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert not literal.match(line), f"{path}: {line}"
+
+
+def test_small_base_is_valid(small_inventory: Path) -> None:
+    assert not [p for p in check_inventory(small_inventory) if p.is_error]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_case(case: str, small_inventory: Path, tmp_path: Path) -> None:
+    inventory = build_case(BROKEN / case, small_inventory, tmp_path / case)
+    wanted = expected(BROKEN / case)
+    assert wanted, f"{case}: expect.txt lists nothing"
+    if case in VIA_CLI:
+        proc = wardctl("inventory", "check", "-i", str(inventory))
+        assert proc.returncode == 1, proc.stdout
+        assert "Traceback" not in proc.stderr and proc.stderr == "", proc.stderr
+        errors = [line for line in proc.stdout.splitlines() if line.startswith("ERROR ")]
+        assert "FAILED" in proc.stdout.splitlines()[-1]
+    else:
+        errors = [str(p) for p in check_inventory(inventory) if p.is_error]
+    for substring in wanted:
+        assert any(substring in line for line in errors), f"{case}: no ERROR line has {substring!r}:\n" + "\n".join(
+            errors
+        )
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    proc = wardctl("inventory", "check", "-i", str(tmp_path / "nowhere"))
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"ERROR {tmp_path / 'nowhere'} nowhere: inventory: no such directory")
+    assert "Traceback" not in proc.stderr
+
+
+def test_every_error_line_has_the_documented_shape(small_inventory: Path, tmp_path: Path) -> None:
+    shape = re.compile(r"^(ERROR|WARNING) (\S+(:\d+)? )?[^\s:]+: [^:]+: .+$")
+    for case in CASES:
+        inventory = build_case(BROKEN / case, small_inventory, tmp_path / case)
+        for problem in check_inventory(inventory):
+            assert shape.match(str(problem)), f"{case}: {problem}"
+
+
+def test_vault_tagged_values_and_encrypted_files_are_accepted(small_inventory: Path, tmp_path: Path) -> None:
+    inventory = build_case(BROKEN / "literal_password", small_inventory, tmp_path / "inv")
+    ciphertext = (small_inventory / "group_vars/all/vault.yml").read_text(encoding="utf-8")
+    tagged = "\n".join("    " + line for line in ciphertext.splitlines())
+    (inventory / "host_vars/city_hall-pc-noi_vu.yml").write_text(
+        f"---\nansible_host: 203.0.113.101\nleader_department: Phòng Nội vụ\nansible_password: !vault |\n{tagged}\n",
+        encoding="utf-8",
+    )
+    (inventory / "host_vars/phuong_2-room.yml").write_text(ciphertext, encoding="utf-8")  # whole file encrypted
+    assert not [str(p) for p in check_inventory(inventory) if p.is_error]
+
+
+def test_jinja_references_stay_strings(small_inventory: Path) -> None:
+    raw = load_raw(small_inventory)
+    assert raw.group_vars["routers"].values["router_password"] == "{{ vault_router_password }}"
+    assert read_inventory(small_inventory).ward("phuong_2").router.line_up_mbps == 10.5

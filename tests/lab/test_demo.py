@@ -1,0 +1,58 @@
+"""`make demo`'s main job against the test lab: every endpoint over SSH, every router through Netmiko."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TEST_LAB, VENV_BIN, ansible_playbook, lab_env, run
+
+pytestmark = pytest.mark.lab
+
+
+def test_demo_reaches_every_host_and_router(lab, lab_inventory, vault_password_file):
+    proc = ansible_playbook(lab_inventory, "demo.yml", vault=vault_password_file)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    recap = dict(re.findall(r"^(\S+)\s+: ok=(\d+)\s+changed=0\s+unreachable=0\s+failed=0", proc.stdout, re.M))
+    assert set(recap) == {h["host"] for h in lab["hosts"]}
+    for sim in (h for h in lab["hosts"] if h["kind"] == "simulator"):
+        model = "ISR4321/K9" if sim["dialect"] == "cisco_ios" else "RB750Gr3"
+        assert re.search(rf"{re.escape(sim['host'])} \(.*\): {sim['dialect']} {re.escape(model)}, OS", proc.stdout)
+    secrets = [p.read_text().strip() for p in (ROOT / f".lab-{TEST_LAB}" / "secrets").iterdir()]
+    for secret in secrets:
+        assert secret not in proc.stdout + proc.stderr
+
+
+def test_lab_inventory_has_the_production_shape(lab, lab_inventory, vault_password_file, tmp_path):
+    def listing(inventory: Path, vault: Path) -> dict:
+        cmd = [str(VENV_BIN / "ansible-inventory"), "-i", str(inventory), "--list", "--vault-password-file", str(vault)]
+        return json.loads(run(cmd, env=lab_env()).stdout)
+
+    example = tmp_path / "vault-pass"
+    example.write_text("vungtau-example-change-me\n")
+    prod, labinv = listing(ROOT / "inventory" / "vungtau", example), listing(lab_inventory, vault_password_file)
+    assert groups(prod) == groups(labinv)
+    lab_only = {"lab_instance", "ansible_ssh_private_key_file", "ansible_ssh_common_args", "router_known_hosts"}
+    # Production endpoints may be Windows (WinRM vars); every lab endpoint is Linux.
+    windows_only = {"ansible_connection", "ansible_winrm_transport", "ansible_password", "ansible_port"}
+    for group in ("routers", "meeting_rooms", "city_services", "leader_pcs"):
+        pv, lv = var_names(prod, group), var_names(labinv, group)
+        assert pv - lv <= windows_only, group
+        assert lv - pv <= lab_only, group
+
+
+def groups(inv: dict) -> set[str]:
+    return {g for g in inv if g not in ("_meta", "ungrouped")}
+
+
+def members(inv: dict, group: str) -> list[str]:
+    hosts = list(inv.get(group, {}).get("hosts", []))
+    for child in inv.get(group, {}).get("children", []):
+        hosts += members(inv, child)
+    return hosts
+
+
+def var_names(inv: dict, group: str) -> set[str]:
+    return {k for h in members(inv, group) for k in inv["_meta"]["hostvars"][h]}

@@ -1,0 +1,143 @@
+"""The built-in lab, exercised over real SSH and real podman."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, TEST_LAB, lab_env, run, wardctl
+
+pytestmark = pytest.mark.lab
+STATE = ROOT / f".lab-{TEST_LAB}"
+
+
+def containers(lab: dict[str, Any]) -> list[dict[str, Any]]:
+    return [h for h in lab["hosts"] if h["kind"] == "container"]
+
+
+def simulators(lab: dict[str, Any]) -> list[dict[str, Any]]:
+    return [h for h in lab["hosts"] if h["kind"] == "simulator"]
+
+
+def in_container(lab: dict[str, Any], host: str, *cmd: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    name = next(h["container"] for h in containers(lab) if h["host"] == host)
+    return run(["podman", "exec", name, *cmd], env=lab_env(), timeout=timeout, check=False)
+
+
+def room_of(lab: dict[str, Any], ward: str) -> str:
+    return next(h["host"] for h in containers(lab) if h["ward"] == ward and h["role"] == "meeting_room")
+
+
+def services_ip(lab: dict[str, Any]) -> str:
+    return next(h["address"] for h in containers(lab) if h["role"] == "city_services")
+
+
+def test_status_lists_every_host_running(lab):
+    wards = {h["ward"] for h in lab["hosts"]}
+    assert len(wards) == 18  # 17 wards + city hall
+    rooms = [h for h in containers(lab) if h["role"] == "meeting_room"]
+    assert sorted(h["ward"] for h in rooms) == sorted(wards)
+    assert {h["role"] for h in containers(lab)} == {"meeting_room", "city_services", "leader_pc"}
+    for h in containers(lab):
+        assert h["state"] == "running" and h["pid"] > 0, h
+        assert h["container"].startswith(f"{TEST_LAB}-")
+    sims = simulators(lab)
+    assert len(sims) == 18
+    assert {s["dialect"] for s in sims} == {"cisco_ios", "mikrotik_routeros"}
+    for s in sims:
+        assert s["state"] == "running" and s["pid"] > 0, s
+        assert re.fullmatch(r"127\.21\.0\.\d+:2222", s["ssh"]), s
+    assert lab["podman"]["CONTAINERS_CONF"].endswith("lab/containers.conf")
+    addresses = [h["address"] for h in lab["hosts"]]
+    assert len(addresses) == len(set(addresses))
+
+
+def test_every_endpoint_answers_ssh_as_admin_with_pinned_host_key(lab):
+    known = STATE / "known_hosts"
+    keys = [line.split()[2] for line in known.read_text().splitlines()]
+    assert len(keys) == len(set(keys)) == len(lab["hosts"]), "each host has its own host key"
+    for h in containers(lab):
+        proc = run(
+            ["ssh", "-i", str(STATE / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={known}",
+             "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+             f"wardadmin@{h['address']}", "hostname && sudo -n id -u && systemctl is-active ssh"],
+            check=False, timeout=30,
+        )  # fmt: skip
+        assert proc.stdout.split() == [h["host"], "0", "active"], (h, proc.stderr)
+
+
+def test_a_changed_host_key_is_refused(lab, tmp_path):
+    h = containers(lab)[0]
+    other = next(x for x in containers(lab) if x["host"] != h["host"])
+    pub = (STATE / "hostkeys" / other["host"] / "ssh_host_ed25519_key.pub").read_text().split()
+    (tmp_path / "kh").write_text(f"{h['address']} {pub[0]} {pub[1]}\n")
+    proc = run(
+        ["ssh", "-i", str(STATE / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={tmp_path / 'kh'}",
+         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", f"wardadmin@{h['address']}", "true"],
+        check=False, timeout=30,
+    )  # fmt: skip
+    assert proc.returncode == 255 and "HOST IDENTIFICATION HAS CHANGED" in proc.stderr
+
+
+def test_city_hall_serves_mirror_iperf_and_syslog(lab):
+    svc, room = services_ip(lab), room_of(lab, "phuong_1")
+    page = in_container(
+        lab, room, "python3", "-c", f"import urllib.request as u; print(u.urlopen('http://{svc}/').read().decode())"
+    )
+    assert "software mirror" in page.stdout
+    proc = in_container(lab, room, "iperf3", "-c", svc, "-t", "1", "-J")
+    assert json.loads(proc.stdout)["end"]["sum_received"]["bits_per_second"] > 50e6
+    in_container(lab, room, "logger", "-n", svc, "-P", "514", "-d", "lab-syslog-probe")
+    for _ in range(20):
+        got = in_container(lab, "city_hall-services", "sh", "-c", "cat /var/log/wards/*.log 2>/dev/null")
+        if "lab-syslog-probe" in got.stdout:
+            break
+        subprocess.run(["sleep", "0.2"], check=True)
+    assert "lab-syslog-probe" in got.stdout
+
+
+def test_slow_ward_is_shaped_to_about_one_megabit(lab):
+    imp = next(i for i in lab["impairments"] if i["rate_kbit"])
+    for reverse in ([], ["-R"]):  # upload, then download
+        proc = in_container(lab, room_of(lab, imp["ward"]), "iperf3", "-c", services_ip(lab), "-t", "3", "-J", *reverse)
+        bps = json.loads(proc.stdout)["end"]["sum_received"]["bits_per_second"]
+        assert 0.3e6 < bps < 1.5e6, (reverse, bps)
+
+
+def test_lossy_ward_loses_packets_and_others_do_not(lab):
+    def loss(ward: str) -> float:
+        out = in_container(lab, room_of(lab, ward), "ping", "-q", "-c", "500", "-i", "0.005", services_ip(lab)).stdout
+        return float(re.search(r"([\d.]+)% packet loss", out).group(1))
+
+    imp = next(i for i in lab["impairments"] if i["loss_percent"])
+    lossy = loss(imp["ward"])
+    # 3% each way: about 6% of round trips; 500 samples keep it well inside these bounds.
+    assert 2.0 < lossy < 13.0, lossy
+    assert loss("phuong_1") == 0.0
+
+
+def _tree_digest(path: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_lab_up_again_changes_nothing(lab):
+    inventory = Path(lab["inventory"])
+    before = _tree_digest(inventory), (STATE / "known_hosts").read_text()
+    wardctl("lab", "up", timeout=300)
+    again = json.loads(wardctl("lab", "status", "--json").stdout)
+    assert {h["host"]: h["pid"] for h in again["hosts"]} == {h["host"]: h["pid"] for h in lab["hosts"]}
+    assert (_tree_digest(inventory), (STATE / "known_hosts").read_text()) == before
+
+
+def test_inventory_check_passes_on_the_lab_inventory(lab):
+    proc = wardctl("inventory", "check", "-i", lab["inventory"])
+    assert "ERROR" not in proc.stdout

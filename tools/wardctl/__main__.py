@@ -1,0 +1,5 @@
+import sys
+
+from wardctl.cli import main
+
+sys.exit(main())

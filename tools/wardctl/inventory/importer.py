@@ -1,0 +1,430 @@
+"""`wardctl inventory import`: build an inventory from a technician's spreadsheet, one row per ward.
+
+The spreadsheet is a CSV as Excel or LibreOffice save it: UTF-8 with or without BOM, `,` or `;`
+between cells, English or Vietnamese headers. Every row is checked first and nothing is written
+unless all are valid; problems name the CSV line and column, like `wardctl inventory check` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wardctl.errors import WardctlError
+from wardctl.inventory.check import (
+    address_error,
+    check_inventory,
+    is_group_name,
+    phone_error,
+    port_error,
+    positive_number_error,
+    shown,
+    summary,
+    text_error,
+)
+from wardctl.inventory.model import (
+    SUPPORTED_DEVICE_TYPES,
+    WARD_KINDS,
+    City,
+    CityServices,
+    Endpoint,
+    Merger,
+    Router,
+    Ward,
+)
+from wardctl.inventory.reader import DEFAULT_PORTS, Problem, display_path, error, read_inventory, warning
+from wardctl.inventory.writer import EXAMPLE_VAULT_PASSWORD, placeholder_vault_vars, write_inventory
+
+COLUMNS = (
+    "ward_id",
+    "display_name",
+    "kind",
+    "router_type",
+    "router_address",
+    "router_port",
+    "wan_interface",
+    "line_down_mbps",
+    "line_up_mbps",
+    "endpoint_address",
+    "endpoint_platform",
+    "technician_name",
+    "technician_phone",
+)
+OPTIONAL_COLUMNS = {"router_port"}
+
+# Other spellings of the headers, after _fold() (lower case, no diacritics, `_` between words).
+_HEADER_ALIASES = {
+    "ward_id": ("ward", "id", "ma", "ma_phuong", "ma_don_vi"),
+    "display_name": ("name", "ward_name", "ten", "ten_phuong", "ten_don_vi"),
+    "kind": ("type", "ward_kind", "loai", "loai_don_vi"),
+    "router_type": ("device_type", "router_device_type", "loai_router", "thiet_bi"),
+    "router_address": ("router_ip", "router_host", "dia_chi_router", "ip_router"),
+    "router_port": ("router_ssh_port", "cong_router"),
+    "wan_interface": ("router_wan_interface", "wan", "cong_wan"),
+    "line_down_mbps": ("down_mbps", "download_mbps", "line_down", "toc_do_xuong", "toc_do_tai_xuong"),
+    "line_up_mbps": ("up_mbps", "upload_mbps", "line_up", "toc_do_len", "toc_do_tai_len"),
+    "endpoint_address": ("room_address", "room_ip", "endpoint_ip", "dia_chi_phong_hop", "ip_phong_hop"),
+    "endpoint_platform": ("platform", "room_platform", "os", "he_dieu_hanh"),
+    "technician_name": ("technician", "ky_thuat_vien", "can_bo_ky_thuat", "nguoi_phu_trach"),
+    "technician_phone": ("phone", "dien_thoai", "so_dien_thoai", "sdt"),
+}
+HEADERS = {alias: column for column, aliases in _HEADER_ALIASES.items() for alias in (column, *aliases)}
+_KINDS = {
+    "city_hall": "city_hall",
+    "ubnd": "city_hall",
+    "ubnd_thanh_pho": "city_hall",
+    "phuong": "phuong",
+    "xa": "xa",
+}
+_DEVICE_TYPES = {
+    **{t: t for t in SUPPORTED_DEVICE_TYPES},
+    "cisco": "cisco_ios",
+    "ios": "cisco_ios",
+    "mikrotik": "mikrotik_routeros",
+    "routeros": "mikrotik_routeros",
+}
+_PLATFORMS = {"linux": "linux", "ubuntu": "linux", "debian": "linux", "windows": "windows"}
+_PLACEHOLDER_SERVICES = CityServices(
+    mgmt_subnets=["203.0.113.0/24"],
+    mirror_url="http://mirror.city.invalid/",
+    ntp_servers=["ntp.city.invalid"],
+    dns_servers=["dns.city.invalid"],
+    syslog_server="syslog.city.invalid",
+    iperf_server="iperf.city.invalid",
+    province_meeting_server="meet.province.invalid",
+)
+
+
+def _fold(text: str) -> str:
+    """'Tốc độ xuống (Mbps)' -> 'toc_do_xuong_mbps': headers and keywords compared without accents."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
+def _header(text: str) -> str | None:
+    folded = _fold(text)
+    return HEADERS.get(folded) or HEADERS.get(folded.removesuffix("_mbps"))
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    wards: list[Ward]
+    problems: list[Problem]
+
+
+def read_csv(path: Path) -> ImportResult:
+    """The wards of the spreadsheet, and every problem found in it (located by CSV line and column)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WardctlError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        msg = "not UTF-8 text: save it as 'CSV UTF-8' (Excel) or with UTF-8 encoding (LibreOffice)"
+        return ImportResult([], [error(path.name, "file", msg, path, line)])
+    rows = list(_rows(text))
+    if not rows:
+        return ImportResult([], [error(path.name, "file", "no header row: the file is empty", path)])
+    header_line, header = rows[0]
+    columns, problems = _columns(path, header_line, header)
+    if any(p.is_error for p in problems):
+        return ImportResult([], problems)
+    parsed = [
+        _Row(line, {col: (cells[i].strip() if i < len(cells) else "") for i, col in columns.items()})
+        for line, cells in rows[1:]
+    ]
+    if not parsed:
+        problems.append(error(path.name, "rows", "the header is there but no ward rows follow", path, header_line))
+    wards = [ward for row in parsed if (ward := _ward(path, row)) is not None]
+    for row in parsed:
+        problems += row.problems
+    problems += _cross_checks(path, parsed, wards)
+    return ImportResult(wards, problems)
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    sample = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        delimiter = max(";,\t", key=sample.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out = []
+    for cells in reader:
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            continue  # blank rows, and comment rows
+        out.append((reader.line_num, cells))
+    return out
+
+
+def _columns(path: Path, line: int, header: list[str]) -> tuple[dict[int, str], list[Problem]]:
+    columns: dict[int, str] = {}
+    problems: list[Problem] = []
+    for index, name in enumerate(header):
+        column = _header(name)
+        if column is None:
+            if name.strip():
+                problems.append(warning("header", name.strip(), "unknown column, ignored", path, line))
+            continue
+        if column in columns.values():
+            problems.append(error("header", column, f"column given twice ({name.strip()!r})", path, line))
+        columns[index] = column
+    found = ", ".join(h.strip() for h in header if h.strip())
+    for column in COLUMNS:
+        if column not in columns.values() and column not in OPTIONAL_COLUMNS:
+            problems.append(error("header", column, f"missing column (the header has: {found})", path, line))
+    return columns, problems
+
+
+def _number(text: str) -> float | int | str:
+    """'100' -> 100, '12.5' or '12,5' (Vietnamese decimal comma) -> 12.5, else the text unchanged."""
+    candidate = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    try:
+        value = float(candidate)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
+
+
+def _ward(path: Path, row: _Row) -> Ward | None:
+    cells = row.cells
+    ward_id = cells["ward_id"]
+    subject = ward_id or f"row {row.line}"
+
+    def bad(column: str, message: str) -> None:
+        row.problems.append(error(subject, column, message, path, row.line))
+
+    if not is_group_name(ward_id):
+        bad(
+            "ward_id",
+            f"must be a valid Ansible group name like phuong_3 (letters, digits, _), got {shown(ward_id)}",
+        )
+    for column in ("display_name", "technician_name", "wan_interface"):
+        if text_error(cells[column]):
+            bad(column, "missing")
+    if phone_error(cells["technician_phone"]):
+        bad("technician_phone", phone_error(cells["technician_phone"]) or "")
+    kind = _KINDS.get(_fold(cells["kind"]))
+    if kind is None:
+        bad("kind", f"must be one of {', '.join(WARD_KINDS)}, got {shown(cells['kind'])}")
+    device_type = _DEVICE_TYPES.get(_fold(cells["router_type"]))
+    if device_type is None:
+        supported = ", ".join(SUPPORTED_DEVICE_TYPES)
+        bad("router_type", f"unknown device type {shown(cells['router_type'])}; supported: {supported}")
+    platform = _PLATFORMS.get(_fold(cells["endpoint_platform"]))
+    if platform is None:
+        bad("endpoint_platform", f"must be linux or windows, got {shown(cells['endpoint_platform'])}")
+    for column in ("router_address", "endpoint_address"):
+        problem = address_error(cells[column])
+        if problem:
+            bad(column, problem)
+    port: object = _number(cells.get("router_port", "")) if cells.get("router_port") else DEFAULT_PORTS["router"]
+    if port_error(port):
+        bad("router_port", f"must be a port number 1-65535, got {shown(cells.get('router_port'))}")
+    rates: list[float] = []
+    for column in ("line_down_mbps", "line_up_mbps"):
+        value = _number(cells[column]) if cells[column] else None
+        if positive_number_error(value):
+            bad(column, f"must be a positive number, got {shown(cells[column])}")
+        else:
+            rates.append(float(value))  # type: ignore[arg-type]
+    if row.problems or kind is None or device_type is None or platform is None:
+        return None
+    router = Router(
+        name=f"{ward_id}-router",
+        device_type=device_type,
+        address=cells["router_address"],
+        port=int(port),  # type: ignore[call-overload]
+        wan_interface=cells["wan_interface"],
+        line_down_mbps=rates[0],
+        line_up_mbps=rates[1],
+    )
+    room = Endpoint(
+        f"{ward_id}-room", cells["endpoint_address"], platform, "meeting_room", port=DEFAULT_PORTS[platform]
+    )
+    return Ward(
+        id=ward_id,
+        display_name=cells["display_name"],
+        kind=kind,
+        technician_name=cells["technician_name"],
+        technician_phone=cells["technician_phone"],
+        router=router,
+        endpoints=[room],
+    )
+
+
+def _cross_checks(path: Path, rows: list[_Row], wards: list[Ward]) -> list[Problem]:
+    """What no single row shows: the same ward, name or address on two lines."""
+    problems: list[Problem] = []
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    addresses: dict[tuple[str, int], int] = {}
+    for row in rows:
+        cells, line = row.cells, row.line
+        subject = cells["ward_id"] or f"row {line}"
+        if cells["ward_id"] in ids:
+            msg = f"ward {cells['ward_id']} is also on line {ids[cells['ward_id']]}"
+            problems.append(error(subject, "ward_id", msg, path, line))
+        elif cells["ward_id"]:
+            ids[cells["ward_id"]] = line
+        name = cells["display_name"].casefold()
+        if name in names:
+            problems.append(
+                error(
+                    subject,
+                    "display_name",
+                    f"same name as line {names[name]}: the same ward twice?",
+                    path,
+                    line,
+                )
+            )
+        elif name:
+            names[name] = line
+        platform = _PLATFORMS.get(_fold(cells["endpoint_platform"]), "linux")
+        router_port = _number(cells.get("router_port") or "22")
+        for column, port in (("router_address", router_port), ("endpoint_address", DEFAULT_PORTS[platform])):
+            if not cells[column] or address_error(cells[column]) or not isinstance(port, int):
+                continue
+            key = (cells[column].lower(), port)
+            if key in addresses:
+                msg = f"{cells[column]} port {port} is also used on line {addresses[key]}"
+                problems.append(error(subject, column, msg, path, line))
+            else:
+                addresses[key] = line
+    return problems
+
+
+# --- assembling and writing the inventory ---------------------------------------------------------
+
+
+def build_city(wards: list[Ward], *, city_from: Path | None, city_id: str, city_name: str) -> City:
+    """The City for the imported wards; city services, mergers and city hall's extra hosts come from
+    `city_from` (an existing inventory) when given, placeholders otherwise."""
+    if city_from is None:
+        return City(city_id, city_name or city_id, _PLACEHOLDER_SERVICES, wards)
+    base = read_inventory(city_from)
+    ids = {w.id for w in wards}
+    for ward in wards:
+        # The spreadsheet has one router and one room per ward; keep the hosts it cannot describe.
+        old = next((w for w in base.wards if w.id == ward.id), None)
+        if old:
+            ward.endpoints += [e for e in old.endpoints if e.role != "meeting_room"]
+    mergers = [Merger(m.id, m.display_name, [w for w in m.wards if w in ids]) for m in base.mergers]
+    return City(
+        base.id or city_id,
+        base.display_name or city_name or city_id,
+        base.services,
+        wards,
+        [m for m in mergers if m.wards],
+    )
+
+
+def add_parser(verbs: Any) -> None:
+    parser = verbs.add_parser("import", help="write an inventory from a ward spreadsheet (CSV, one row per ward)")
+    parser.add_argument("csv", type=Path, metavar="CSV", help="the spreadsheet, saved as CSV (UTF-8)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="inventory directory to write")
+    parser.add_argument(
+        "--city-from",
+        type=Path,
+        metavar="DIR",
+        help="take city services, mergers, city-hall hosts and the vault from this inventory",
+    )
+    parser.add_argument("--force", action="store_true", help="replace DIR even if it is not empty")
+    parser.add_argument(
+        "--vault-password-file",
+        type=Path,
+        metavar="FILE",
+        help="password for the new vault.yml of CHANGE-ME placeholders (not with --city-from)",
+    )
+    parser.add_argument("--city-id", help="city id when there is no --city-from (default: the name of DIR)")
+    parser.add_argument("--city-name", help="city display name when there is no --city-from")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
+        raise WardctlError(f"{display_path(out)} exists and is not empty; use --force to replace it")
+    result = read_csv(args.csv)
+    errors = [p for p in result.problems if p.is_error]
+    for problem in result.problems:
+        print(problem)
+    if errors:
+        print(f"{display_path(args.csv)}: {len(errors)} error(s); nothing written")
+        return 1
+
+    city_id = args.city_id or _id_from(out.resolve().name)
+    if not is_group_name(city_id):
+        raise WardctlError(f"--city-id {city_id!r}: use letters, digits and _ (e.g. vungtau)")
+    city = build_city(result.wards, city_from=args.city_from, city_id=city_id, city_name=args.city_name or "")
+    vault_ciphertext, password, note = _vault(args)
+    header = (
+        f"Written by `wardctl inventory import {args.csv.name}`. Edit freely, then run\n"
+        f"`wardctl inventory check -i {display_path(out)}`."
+    )
+    write_inventory(
+        city,
+        out,
+        vault_vars=placeholder_vault_vars(),
+        vault_password=password,
+        header=header,
+        vault_ciphertext=vault_ciphertext,
+    )
+    hosts = sum(len(w.hosts) for w in city.wards)
+    print(f"wrote {display_path(out)}: {len(city.wards)} wards, {hosts} hosts; {note}")
+    problems = check_inventory(out)
+    for problem in problems:
+        if problem.is_error:
+            print(problem)
+    warnings = sum(not p.is_error for p in problems)
+    if warnings:
+        listing = f"wardctl inventory check -i {display_path(out)}"
+        print(f"{warnings} warning(s), mostly placeholders: see `{listing}`")
+    print(summary(out, problems))
+    return 1 if any(p.is_error for p in problems) else 0
+
+
+def _id_from(name: str) -> str:
+    """A city id from a directory name: inventory/ba-ria -> ba_ria."""
+    ident = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in _fold(name)) or "city"
+    return f"city_{ident}" if ident[0].isdigit() else ident
+
+
+def _vault(args: argparse.Namespace) -> tuple[bytes | None, str, str]:
+    """(ciphertext to copy or None, password to encrypt with, what the user should know)."""
+    if args.city_from:
+        # Copied still encrypted: the city's secrets carry over without anyone typing the password.
+        source = args.city_from / "group_vars" / "all" / "vault.yml"
+        try:
+            ciphertext = source.read_bytes()
+        except OSError as exc:
+            raise WardctlError(f"cannot read {source}: {exc.strerror or exc}") from None
+        if not ciphertext.startswith(b"$ANSIBLE_VAULT;"):
+            raise WardctlError(f"{source} is not encrypted with ansible-vault; refusing to copy it")
+        return ciphertext, "", f"vault.yml copied, still encrypted, from {display_path(source)}"
+    if args.vault_password_file:
+        try:
+            password = args.vault_password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise WardctlError(f"cannot read {args.vault_password_file}: {exc.strerror or exc}") from None
+        return None, password, "vault.yml holds CHANGE-ME placeholders: set them with `ansible-vault edit`"
+    note = (
+        "vault.yml holds CHANGE-ME placeholders encrypted with the example password "
+        f"{EXAMPLE_VAULT_PASSWORD!r}: run `ansible-vault rekey` and `ansible-vault edit` on it"
+    )
+    return None, EXAMPLE_VAULT_PASSWORD, note

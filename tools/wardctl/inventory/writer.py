@@ -1,0 +1,401 @@
+"""Write a City as an inventory directory in exactly the layout of docs/inventory.md.
+
+Used for the lab's generated inventory/lab, for `wardctl inventory import`, and to (re)generate the
+city's own inventory. Output is deterministic (same City -> same bytes, except the vault ciphertext)
+and is built in a temporary directory that replaces the old one only once complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wardctl.errors import WardctlError
+from wardctl.inventory.model import (
+    PLATFORMS,
+    SUPPORTED_DEVICE_TYPES,
+    WARD_KINDS,
+    City,
+    Endpoint,
+    Router,
+    Ward,
+)
+from wardctl.inventory.reader import DEFAULT_PORTS, MERGER_PREFIX, ROLE_GROUPS
+
+# The documented password of the example vault in inventory/vungtau (docs/vault.example.yml).
+EXAMPLE_VAULT_PASSWORD = "vungtau-example-change-me"
+
+# Every secret the playbooks use; docs/vault.example.yml describes each one for the city's sysadmin.
+VAULT_VARIABLES = {
+    "vault_router_username": "login name on every ward router",
+    "vault_router_password": "password of that login",
+    "vault_router_enable_secret": "Cisco IOS enable secret (MikroTik routers ignore it)",
+    "vault_windows_admin_user": "local administrator account that Ansible uses over WinRM",
+    "vault_windows_admin_password": "password of that account",
+    "vault_snmpv3_auth_key": "SNMPv3 authentication key (SHA) of the routers",
+    "vault_snmpv3_priv_key": "SNMPv3 privacy key (AES) of the routers",
+}
+
+_ROLE_NAMES = {
+    "meeting_room": "meeting room",
+    "leader_pc": "leader's PC",
+    "city_services": "city services host",
+}
+_ROLE_GROUP = {role: group for group, role in ROLE_GROUPS.items()}
+
+
+def placeholder_vault_vars() -> dict[str, str]:
+    """`CHANGE-ME` for every vault variable: what an inventory gets before the real secrets exist."""
+    return dict.fromkeys(VAULT_VARIABLES, "CHANGE-ME")
+
+
+# --- YAML rendering ---------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, indented lists (yamllint's default), double quotes around Jinja, no anchors."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if "{{" in data or "{%" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=160)
+
+
+def _scalar(value: object) -> str:
+    """One scalar as YAML text, quoted only when plain text would be read back differently."""
+    return _dump({"k": value}).removeprefix("k:").strip()
+
+
+def _comment(text: str) -> list[str]:
+    return [line if line.startswith("#") else f"# {line}".rstrip() for line in text.splitlines() if text.strip()]
+
+
+def _document(header: str, about: str, body: Iterable[str]) -> str:
+    lines = ["---", *_comment(header), *_comment(about), *body]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _vars(*sections: tuple[str, dict[str, Any]]) -> list[str]:
+    """Variables in sections, each under an optional comment line."""
+    lines: list[str] = []
+    for comment, values in sections:
+        if not values:
+            continue
+        lines += _comment(comment)
+        lines += _dump(values).splitlines()
+    return lines
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+# --- the files ----------------------------------------------------------------------------------------
+
+
+def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, object] | None = None) -> dict[str, str]:
+    """Every plain file of the inventory (relative path -> text), vault.yml excepted."""
+    _validate(city)
+    files = {
+        "hosts.yml": _hosts_yml(city, header),
+        "merger_2025.yml": _merger_yml(city, header),
+        "group_vars/all/city.yml": _city_yml(city, header),
+        "group_vars/routers.yml": _document(
+            header,
+            "Credentials of every ward router, by reference to group_vars/all/vault.yml.",
+            _vars(
+                (
+                    "",
+                    {
+                        "router_username": "{{ vault_router_username }}",
+                        "router_password": "{{ vault_router_password }}",
+                        "router_enable_secret": "{{ vault_router_enable_secret }}",
+                    },
+                )
+            ),
+        ),
+        "group_vars/linux.yml": _document(
+            header,
+            "Linux endpoints and the city services host: SSH with the kit's admin account.",
+            _vars(("", {"ansible_user": "wardadmin", "ansible_become": True, "endpoint_platform": "linux"})),
+        ),
+        "group_vars/windows.yml": _document(
+            header,
+            "Windows endpoints: WinRM over HTTPS (5986) with NTLM, account from the vault.",
+            _vars(
+                (
+                    "",
+                    {
+                        "ansible_connection": "winrm",
+                        "ansible_winrm_transport": "ntlm",
+                        "ansible_port": DEFAULT_PORTS["windows"],
+                        "ansible_user": "{{ vault_windows_admin_user }}",
+                        "ansible_password": "{{ vault_windows_admin_password }}",
+                        "endpoint_platform": "windows",
+                    },
+                )
+            ),
+        ),
+    }
+    for device_type in SUPPORTED_DEVICE_TYPES:
+        files[f"group_vars/{device_type}.yml"] = _document(
+            header,
+            f"Routers in group {device_type}: the Netmiko device_type is the group name.",
+            _vars(("", {"router_device_type": device_type})),
+        )
+    if extra_all_vars:
+        files["group_vars/all/extra.yml"] = _document(
+            header, "Extra settings for every host.", _vars(("", dict(extra_all_vars)))
+        )
+    for ward in city.wards:
+        files[f"group_vars/{ward.id}.yml"] = _ward_yml(ward, header)
+        if ward.router:
+            files[f"host_vars/{ward.router.name}.yml"] = _router_yml(ward, ward.router, header)
+        for endpoint in ward.endpoints:
+            files[f"host_vars/{endpoint.name}.yml"] = _endpoint_yml(ward, endpoint, header)
+    return files
+
+
+def _hosts_yml(city: City, header: str) -> str:
+    def group(indent: int, name: str, hosts: list[str], comment: str = "") -> list[str]:
+        pad = " " * indent
+        lines = [f"{pad}{_scalar(name)}:" + (f"  # {comment}" if comment else "")]
+        if hosts:
+            lines.append(f"{pad}  hosts:")
+            lines += [f"{pad}    {_scalar(host)}:" for host in hosts]
+        return lines
+
+    routers = [w.router for w in city.wards if w.router]
+    endpoints = [e for w in city.wards for e in w.endpoints]
+
+    def role(name: str) -> list[str]:
+        return [e.name for e in endpoints if e.role == name]
+
+    body = [
+        "all:",
+        "  children:",
+        "    # One group per ward, named by its ward id (city_wards in group_vars/all/city.yml).",
+        "    wards:",
+        "      children:",
+    ]
+    for ward in city.wards:
+        body += group(8, ward.id, ward.hosts, ward.display_name)
+    body += [
+        "    # The Netmiko device_type of a router is the name of its group here.",
+        "    routers:",
+        "      children:",
+    ]
+    for device_type in SUPPORTED_DEVICE_TYPES:
+        body += group(8, device_type, [r.name for r in routers if r.device_type == device_type])
+    body += ["    endpoints:", "      children:"]
+    body += group(8, "meeting_rooms", role("meeting_room"))
+    body += group(8, "leader_pcs", role("leader_pc"))
+    body += group(4, "city_services", role("city_services"))
+    body.append("    # Every endpoint and the services host is in exactly one of linux and windows.")
+    for platform in PLATFORMS:
+        body += group(4, platform, [e.name for e in endpoints if e.platform == platform])
+    about = "Groups and host names only: variables live in group_vars/ and host_vars/."
+    return _document(header, about, body)
+
+
+def _merger_yml(city: City, header: str) -> str:
+    body = ["all:"]
+    if not city.mergers:
+        body.append("  children: {}")
+    else:
+        body.append("  children:")
+    for merger in city.mergers:
+        body += [
+            f"    {_scalar(merger.id)}:",
+            "      vars:",
+            f"        merged_2025_display_name: {_scalar(merger.display_name)}",
+            "      children:",
+        ]
+        body += [f"        {_scalar(ward)}:" for ward in merger.wards]
+    about = (
+        "The wards merged in 2025, as groups of the old ward groups: no hosts of their own.\n"
+        "Run a playbook for one new ward with e.g. `--limit merged_2025_<id>`."
+    )
+    return _document(header, about, body)
+
+
+def _city_yml(city: City, header: str) -> str:
+    s = city.services
+    body = _vars(
+        ("", {"city_id": city.id, "city_display_name": city.display_name}),
+        (
+            "The ward registry: every ward group in hosts.yml is listed here, and only those.",
+            {"city_wards": [w.id for w in city.wards]},
+        ),
+        (
+            "Networks from which city hall manages the routers and endpoints (its LAN, its VPN pool).",
+            {"city_mgmt_subnets": list(s.mgmt_subnets)},
+        ),
+        ("Base URL of the software mirror on the city services host.", {"city_mirror_url": s.mirror_url}),
+        ("", {"city_ntp_servers": list(s.ntp_servers), "city_dns_servers": list(s.dns_servers)}),
+        ("", {"city_syslog_server": s.syslog_server, "city_iperf_server": s.iperf_server}),
+        (
+            "The province's meeting server, and the conference service's domain.",
+            {
+                "city_province_meeting_server": s.province_meeting_server,
+                "city_conference_service": s.conference_service,
+            },
+        ),
+    )
+    return _document(header, f"{city.display_name}: city-wide services and the ward registry.", body)
+
+
+def _ward_yml(ward: Ward, header: str) -> str:
+    body = _vars(
+        ("", {"ward_display_name": ward.display_name, "ward_kind": ward.kind}),
+        (
+            "Who to call at the ward office.",
+            {"ward_technician_name": ward.technician_name, "ward_technician_phone": ward.technician_phone},
+        ),
+    )
+    return _document(header, f"Ward {ward.id}.", body)
+
+
+def _router_yml(ward: Ward, router: Router, header: str) -> str:
+    body = _vars(
+        ("", {"ansible_host": router.address, "ansible_port": router.port}),
+        ("", {"router_wan_interface": router.wan_interface}),
+        (
+            "Contracted line rates in Mbit/s.",
+            {
+                "router_line_down_mbps": _number(router.line_down_mbps),
+                "router_line_up_mbps": _number(router.line_up_mbps),
+            },
+        ),
+    )
+    return _document(header, f"Router of {ward.display_name} ({router.device_type}).", body)
+
+
+def _endpoint_yml(ward: Ward, endpoint: Endpoint, header: str) -> str:
+    values: dict[str, Any] = {"ansible_host": endpoint.address}
+    if endpoint.port != DEFAULT_PORTS[endpoint.platform]:
+        values["ansible_port"] = endpoint.port
+    if endpoint.role == "leader_pc" or endpoint.department:
+        values["leader_department"] = endpoint.department
+    of = f"{endpoint.department}, {ward.display_name}" if endpoint.department else ward.display_name
+    about = f"The {_ROLE_NAMES[endpoint.role]} of {of} ({endpoint.platform})."
+    return _document(header, about, _vars(("", values)))
+
+
+def _validate(city: City) -> None:
+    """Refuse a City the layout cannot express; the check catches the finer points afterwards."""
+    seen: set[str] = set()
+    ward_ids: set[str] = set()
+    for ward in city.wards:
+        if not ward.id.isidentifier() or ward.id in ward_ids:
+            raise WardctlError(f"ward id {ward.id!r} is not a valid, unique Ansible group name")
+        ward_ids.add(ward.id)
+        if ward.kind not in WARD_KINDS:
+            raise WardctlError(f"ward {ward.id}: kind {ward.kind!r} is not one of {', '.join(WARD_KINDS)}")
+        if ward.router and ward.router.device_type not in SUPPORTED_DEVICE_TYPES:
+            raise WardctlError(f"ward {ward.id}: router device type {ward.router.device_type!r} is not supported")
+        for endpoint in ward.endpoints:
+            if endpoint.platform not in PLATFORMS or endpoint.role not in _ROLE_GROUP:
+                raise WardctlError(
+                    f"host {endpoint.name}: platform {endpoint.platform!r} / role {endpoint.role!r} unknown"
+                )
+        for host in ward.hosts:
+            if host in seen or not host or any(ch.isspace() or ch in "/\\" for ch in host):
+                raise WardctlError(f"host name {host!r} is empty, repeated or not usable as a file name")
+            seen.add(host)
+    for merger in city.mergers:
+        if not merger.id.startswith(MERGER_PREFIX) or not merger.id.isidentifier():
+            raise WardctlError(f"merger {merger.id!r}: merger groups are named {MERGER_PREFIX}<id>")
+
+
+# --- vault and the atomic write ---------------------------------------------------------------------
+
+
+def encrypt_vault(vault_vars: dict[str, str], password: str, header: str = "") -> bytes:
+    """group_vars/all/vault.yml as ansible-vault writes it (AES256; a fresh salt every time)."""
+    bad = [name for name in vault_vars if not name.startswith("vault_")]
+    if bad:
+        raise WardctlError(f"vault variables must be named vault_*: {', '.join(bad)}")
+    if not password:
+        raise WardctlError("empty vault password")
+    about = 'Secrets, referred to as "{{ vault_... }}" by the plain files. Edit: ansible-vault edit <this file>.'
+    plain = _document(header, about, _vars(("", dict(vault_vars))))
+    # Imported here: ansible takes a quarter of a second to import, which `wardctl` should not always pay.
+    from ansible.constants import DEFAULT_VAULT_ID_MATCH
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault = VaultLib([(DEFAULT_VAULT_ID_MATCH, VaultSecret(password.encode()))])
+    return vault.encrypt(plain.encode())
+
+
+def write_inventory(
+    city: City,
+    out: Path,
+    *,
+    vault_vars: dict[str, str],
+    vault_password: str,
+    extra_all_vars: dict[str, object] | None = None,
+    header: str = "",
+    vault_ciphertext: bytes | None = None,
+) -> None:
+    """Write `city` as the inventory directory `out`, replacing it only once complete.
+
+    `vault_vars` are encrypted with `vault_password` into group_vars/all/vault.yml, unless
+    `vault_ciphertext` (an existing encrypted vault.yml, copied verbatim) is given. `extra_all_vars`
+    go to group_vars/all/extra.yml. `header` starts every plain file as a comment.
+    """
+    files = render_files(city, header=header, extra_all_vars=extra_all_vars)
+    vault = vault_ciphertext if vault_ciphertext is not None else encrypt_vault(vault_vars, vault_password, header)
+    out = Path(out).absolute()
+    if out.exists() and not out.is_dir():
+        raise WardctlError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "hosts.yml").exists():
+        raise WardctlError(f"refusing to replace {out}: not empty and not an inventory (no hosts.yml)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        staging.chmod(0o755)
+        for relative, text in sorted(files.items()):
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (staging / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+        (staging / "group_vars" / "all" / "vault.yml").write_bytes(vault)
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    retired.rmdir()  # only the unique name is wanted
+    os.replace(out, retired)
+    try:
+        os.replace(staging, out)
+    except OSError:
+        os.replace(retired, out)  # put the old inventory back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,116 @@
+"""The lab's hosts: one systemd + sshd container per endpoint, on the lab's own bridge network."""
+
+from __future__ import annotations
+
+import io
+import socket
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wardctl.errors import WardctlError
+from wardctl.lab import podman
+from wardctl.lab.config import LabConfig
+
+# What a real PC has that a default container lacks: nftables and auditd need these to run unmodified.
+CAPS = ("NET_ADMIN", "AUDIT_CONTROL", "AUDIT_WRITE", "SYS_PTRACE")
+
+
+@dataclass(frozen=True)
+class HostFile:
+    path: str
+    content: bytes
+    mode: int = 0o644
+
+
+def _tar(files: list[HostFile]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for f in files:
+            info = tarfile.TarInfo(f.path.lstrip("/"))
+            info.size, info.mode = len(f.content), f.mode
+            info.mtime = int(time.time())
+            tar.addfile(info, io.BytesIO(f.content))
+    return buf.getvalue()
+
+
+def ensure_network(cfg: LabConfig) -> None:
+    if podman.exists("network", cfg.network):
+        return
+    podman.podman(
+        "network", "create", "--subnet", str(cfg.subnet), "--gateway", cfg.gateway,
+        "--label", f"wardlab.instance={cfg.name}", cfg.network,
+    )  # fmt: skip
+
+
+def state(name: str) -> tuple[str, int]:
+    """(status, pid) of a container; ("absent", 0) when there is none."""
+    if not podman.exists("container", name):
+        return "absent", 0
+    out = podman.podman("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", name).split()
+    return out[0], int(out[1])
+
+
+def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], files: list[HostFile]) -> str:
+    """Create (with its files) and start the container for `host`; returns what was done."""
+    name = cfg.container(host)
+    status, _ = state(name)
+    if status == "running":
+        return "running"
+    if status == "absent":
+        label_args = [a for k, v in labels.items() for a in ("--label", f"{k}={v}")]
+        podman.podman(
+            "create", "--name", name, "--hostname", host, "--network", cfg.network, "--ip", address,
+            "--systemd", "always", "--label", f"wardlab.instance={cfg.name}", *label_args,
+            *[a for cap in CAPS for a in ("--cap-add", cap)],
+            # Writable /proc/sys so net.* sysctls (per network namespace) can be hardened as on a real PC.
+            "--security-opt", "unmask=/proc/sys",
+            cfg.image,
+        )  # fmt: skip
+        # Keys and per-host files go in before first boot, so sshd never starts with anything else.
+        podman.podman("cp", "-", f"{name}:/", stdin=_tar(files))
+    podman.podman("start", name)
+    return "started" if status == "absent" else "restarted"
+
+
+def wait_ssh(addresses: list[str], timeout: float = 60.0) -> None:
+    """Wait until every host's sshd sends its banner."""
+    deadline = time.monotonic() + timeout
+    pending = list(addresses)
+    while pending and time.monotonic() < deadline:
+        pending = [a for a in pending if not _ssh_banner(a)]
+        if pending:
+            time.sleep(0.2)
+    if pending:
+        raise WardctlError(f"lab host {pending[0]}: sshd did not answer within {timeout:.0f} s")
+
+
+def _ssh_banner(address: str) -> bool:
+    try:
+        with socket.create_connection((address, 22), timeout=1) as sock:
+            return sock.recv(8).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def remove_all(cfg: LabConfig) -> list[str]:
+    names = podman.podman(
+        "ps", "-a", "--filter", f"label=wardlab.instance={cfg.name}", "--format", "{{.Names}}"
+    ).split()
+    if names:
+        podman.podman("rm", "--force", "--time", "2", *names, timeout=120)
+    if podman.exists("network", cfg.network):
+        podman.podman("network", "rm", "--force", cfg.network)
+    return names
+
+
+def host_files(key_dir: Path, authorized_key: str, extra: list[HostFile]) -> list[HostFile]:
+    key = key_dir / "ssh_host_ed25519_key"
+    return [
+        HostFile("/etc/ssh/ssh_host_ed25519_key", key.read_bytes(), 0o600),
+        HostFile("/etc/ssh/ssh_host_ed25519_key.pub", key.with_suffix(".pub").read_bytes()),
+        # podman cp makes every file root's; sshd accepts a root-owned authorized_keys readable by its user.
+        HostFile("/home/wardadmin/.ssh/authorized_keys", (authorized_key + "\n").encode(), 0o644),
+        *extra,
+    ]
