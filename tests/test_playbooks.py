@@ -6,7 +6,7 @@ import ipaddress
 import json
 
 import pytest
-from conftest import ROOT, VENV_BIN, lab_env, run
+from support import ROOT, VENV_BIN, lab_env, run
 
 PLAYBOOKS = sorted(p.name for p in (ROOT / "playbooks").glob("*.yml"))
 

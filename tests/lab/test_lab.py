@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TEST_LAB, lab_env, run, wardctl
+from support import ROOT, TEST_LAB, lab_env, run, wardctl
 
 pytestmark = pytest.mark.lab
 STATE = ROOT / f".lab-{TEST_LAB}"

@@ -6,10 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, lab_env, run, wardctl
+from support import ROOT, lab_env, run, wardctl
 
 pytestmark = pytest.mark.lab
 NAME = "wardlabmini"
+
+
+def alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie waiting for a reaper (this sandbox's PID 1 may not reap)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_small_lab_up_status_down_leaves_nothing(tmp_path):
@@ -27,7 +36,7 @@ def test_small_lab_up_status_down_leaves_nothing(tmp_path):
                env=lab_env(NAME)).stdout.split()  # fmt: skip
     assert left == []
     assert run(["podman", "network", "exists", NAME], env=lab_env(NAME), check=False).returncode == 1
-    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert run(["nft", "list", "table", "bridge", NAME], check=False).returncode != 0
     assert not (ROOT / f".lab-{NAME}").exists() and not inventory.exists()
     status = wardctl("lab", "status", name=NAME)

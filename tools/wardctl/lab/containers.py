@@ -35,6 +35,22 @@ def _tar(files: list[HostFile]) -> bytes:
     return buf.getvalue()
 
 
+# Every systemd in every container takes inotify instances from root's one kernel-wide budget (default 128):
+# twenty-odd lab hosts exhaust it and their systemd stalls before sshd starts.
+INOTIFY_LIMITS = {"/proc/sys/fs/inotify/max_user_instances": 8192, "/proc/sys/fs/inotify/max_user_watches": 524288}
+
+
+def raise_host_limits() -> list[str]:
+    """Raise the host's inotify limits when below what the lab needs (runtime only; not persisted)."""
+    raised = []
+    for path, wanted in INOTIFY_LIMITS.items():
+        knob = Path(path)
+        if int(knob.read_text()) < wanted:
+            knob.write_text(f"{wanted}\n")
+            raised.append(f"{knob.name}={wanted}")
+    return raised
+
+
 def ensure_network(cfg: LabConfig) -> None:
     if podman.exists("network", cfg.network):
         return
@@ -83,7 +99,10 @@ def wait_ssh(addresses: list[str], timeout: float = 60.0) -> None:
         if pending:
             time.sleep(0.2)
     if pending:
-        raise WardctlError(f"lab host {pending[0]}: sshd did not answer within {timeout:.0f} s")
+        raise WardctlError(
+            f"lab host {pending[0]}: sshd did not answer within {timeout:.0f} s (see `wardctl lab status`; "
+            "`wardctl lab down` then `up` starts afresh)"
+        )
 
 
 def _ssh_banner(address: str) -> bool:

@@ -81,6 +81,8 @@ def up(cfg: LabConfig, production: Path, wards: int | None, log: bool = True) ->
 
 def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], record: dict[str, Any]) -> None:
     known_hosts: list[str] = []
+    for knob in containers.raise_host_limits():
+        print(f"lab {cfg.name}: raised host limit {knob} (systemd containers need it)")
     containers.ensure_network(cfg)
     for ward, ep in topology.endpoints(city):
         key_dir = cfg.state_dir / "hostkeys" / ep.name

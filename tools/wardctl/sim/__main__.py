@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,9 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     state_dir: Path = args.state_dir.resolve()
     fmt = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if state_dir.is_dir():
+    log_file = state_dir / "sim.log"
+    if state_dir.is_dir() and not _is_stderr(log_file):
         # DIR/sim.log: what the device did (reverts, faults, logins), for whoever debugs a lab run.
-        handlers.append(logging.FileHandler(state_dir / "sim.log", encoding="utf-8"))
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for h in handlers:
         h.setFormatter(fmt)
     logging.basicConfig(level=logging.INFO, handlers=handlers)
@@ -36,6 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wardctl.sim: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _is_stderr(path: Path) -> bool:
+    """True when our stderr already goes to path (a launcher redirected it there): log once."""
+    try:
+        a, b = os.fstat(sys.stderr.fileno()), os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ def _accept(kind: str, tok: str) -> str | None:
 
 def is_ipv4(tok: str) -> bool:
     m = _IPV4.match(tok)
-    return bool(m) and all(int(g) <= 255 for g in m.groups())
+    return m is not None and all(int(g) <= 255 for g in m.groups())
 
 
 def _line_tail(toks: list[str], raw: str) -> tuple[list[str] | None, int]:
@@ -131,7 +131,8 @@ def parse(cmds: Sequence[Cmd], line: str, tails: Mapping[str, TailFn], prefix: b
     """Match one line against a mode's commands, the way the IOS parser reports problems."""
     tokens = tokenize(line)
     all_tails: dict[str, TailFn] = {"LINE": _line_tail, **tails}
-    states = [(ci, v, ()) for ci, c in enumerate(cmds) for v in c.variants]
+    State = tuple[int, tuple[Elem, ...], tuple[str, ...]]
+    states: list[State] = [(ci, v, ()) for ci, c in enumerate(cmds) for v in c.variants]
     done: list[tuple[int, tuple[str, ...]]] = []
     err_i, err_kind = -1, "invalid"
 
@@ -142,7 +143,7 @@ def parse(cmds: Sequence[Cmd], line: str, tails: Mapping[str, TailFn], prefix: b
 
     i = 0
     for i, (tok, off) in enumerate(tokens):
-        regular = []
+        regular: list[State] = []
         for ci, v, canon in states:
             pos = len(canon)
             if pos >= len(v):
@@ -161,7 +162,7 @@ def parse(cmds: Sequence[Cmd], line: str, tails: Mapping[str, TailFn], prefix: b
         words = {w for _, v, canon in regular for w in v[len(canon)].words}
         cands = [low] if low in words else sorted(w for w in words if w.startswith(low))
         chosen = cands[0] if len(cands) == 1 else None
-        nxt = []
+        nxt: list[State] = []
         for ci, v, canon in regular:
             el = v[len(canon)]
             if chosen is not None and chosen in el.words:

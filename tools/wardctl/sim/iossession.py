@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from wardctl.sim.server import CliSession
 
 if TYPE_CHECKING:
     from wardctl.sim.ios import IosRouter
+
+log = logging.getLogger("wardctl.sim.ios")
 
 _CONF_T = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
 _REPLACE_Q = (
@@ -105,6 +108,7 @@ class IosSession(CliSession):
         assert editor is not None
         res: EditResult = editor.run(line)
         if not res.ok:
+            log.info("%s: config line rejected (%s): %s", self.username, res.error or "message", line.strip())
             return res.message or ios_error(prompt, line, res.error, res.err_pos)
         self.config_lines += 1
         if editor.dirty:
@@ -146,6 +150,7 @@ class IosSession(CliSession):
         grammar = EXEC_PRIV if self.level == 15 else EXEC_USER
         p = parse(grammar, body, {"IFNAME": self._ifname_tail})
         if p.cmd is None:
+            log.info("%s: exec command rejected (%s): %s", self.username, p.error, line.strip())
             return ios_error(prompt, line, p.error, p.err_pos + (3 if from_config else 0))
         flt = None
         if bar:

@@ -282,7 +282,7 @@ class _SshServer(asyncssh.SSHServer):
 
     def validate_password(self, username: str, password: str) -> bool:
         ok = self.router.authenticate(username, password)
-        log.info("login %s for %s", "accepted" if ok else "rejected", username)
+        log.info("login %s for %s", "accepted" if ok else "rejected", self.router.login_name(username))
         return ok
 
 
@@ -296,6 +296,7 @@ class _Terminal:
         self.buf = ""
         self.pending: list[str] = []
         self.after_cr = False
+        self.in_escape = ""  # an ANSI key sequence (arrows...) being swallowed
         self.hung = False
         self.dropped = False
 
@@ -324,6 +325,12 @@ class _Terminal:
         for ch in data:
             if self.hung or self.dropped or self.sess.closed:
                 break
+            if self.in_escape or ch == "\x1b":
+                # ESC [ ... letter (cursor keys): no line editing history here, so drop them.
+                self.in_escape += ch
+                if len(self.in_escape) > 1 and (ch.isalpha() or ch == "~" or self.in_escape[1] != "["):
+                    self.in_escape = ""
+                continue
             if self.after_cr and ch == "\n":
                 self.after_cr = False  # CR LF is one Enter (the RouterOS driver sends both)
                 continue
@@ -349,11 +356,16 @@ class _Terminal:
         self.pending.append("\r\n")
         faults = self.state.faults()
         before = self.sess.config_lines
-        if self.sess.echo and line.strip() and faults.rejects(line):
-            log.info("fault: rejected %r", line)
+        try:
+            if self.sess.echo and line.strip() and faults.rejects(line):
+                log.info("fault: rejected %r", line)
+                out = self.sess.reject(line)
+            else:
+                out = self.sess.handle_line(line)
+        except Exception:
+            # A simulator bug must not look like a network fault: answer with the device's error.
+            log.exception("internal error on %r", line)
             out = self.sess.reject(line)
-        else:
-            out = self.sess.handle_line(line)
         count = self.sess.config_lines
         if count > before:
             if faults.drop_after is not None and count >= faults.drop_after:

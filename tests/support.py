@@ -1,0 +1,45 @@
+"""Helpers shared by the test modules (a plain module: several conftest.py files would shadow each other)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+TEST_LAB = "wardlabtest"
+
+
+def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 600, check: bool = True,
+        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def lab_env(name: str = TEST_LAB) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        WARDCTL_LAB_NAME=name,
+        CONTAINERS_CONF=str(ROOT / "lab" / "containers.conf"),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
+    )
+    return env
+
+
+def wardctl(
+    *args: str, name: str = TEST_LAB, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return run([str(VENV_BIN / "wardctl"), *args], env=lab_env(name), check=check, timeout=timeout)
+
+
+def ansible_playbook(inventory: Path, playbook: str, *extra: str, vault: Path | None = None,
+                     timeout: float = 900) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / playbook), *extra]
+    if vault is not None:
+        cmd += ["--vault-password-file", str(vault)]
+    return run(cmd, env=lab_env(), timeout=timeout, check=False)
