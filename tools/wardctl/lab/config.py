@@ -20,6 +20,9 @@ _SUBNETS = {
     "wardlab": ("10.117.0.0/24", "127.20.0.0/24"),
     "wardlabtest": ("10.118.0.0/24", "127.21.0.0/24"),
     "wardlabmini": ("10.119.0.0/24", "127.22.0.0/24"),
+    "wardlabdev1": ("10.120.0.0/24", "127.23.0.0/24"),
+    "wardlabdev2": ("10.121.0.0/24", "127.24.0.0/24"),
+    "wardlabbench": ("10.122.0.0/24", "127.25.0.0/24"),
 }
 ROUTER_PORT = 2222  # not 22: a laptop's own sshd may hold 0.0.0.0:22
 ADMIN_USER = "wardadmin"
@@ -49,6 +52,12 @@ class LabConfig:
     def tag(self) -> str:
         """A short per-instance prefix for host-side device names (Linux allows 15 characters)."""
         return f"wl{list(_SUBNETS).index(self.name)}"
+
+    @property
+    def revert_unit_seconds(self) -> int:
+        """How long a router simulator's "minute" lasts: real in the demo lab, 5 s in test and dev labs so a
+        revert-timer test waits seconds, not minutes."""
+        return 60 if self.name == DEFAULT_NAME else 5
 
     @property
     def gateway(self) -> str:

@@ -29,7 +29,14 @@ MODELS = {
 
 
 def sim_config(
-    dialect: str, hostname: str, address: str, port: int, host_key: Path, users: dict[str, str], enable: str
+    dialect: str,
+    hostname: str,
+    address: str,
+    port: int,
+    host_key: Path,
+    users: dict[str, str],
+    enable: str,
+    revert_unit_seconds: int = 60,
 ) -> dict[str, Any]:
     serial = "FDO" + hashlib.sha256(hostname.encode()).hexdigest()[:7].upper()  # stable across `lab up`s
     return {
@@ -41,6 +48,7 @@ def sim_config(
         "users": users,
         "enable_secret": enable,
         "serial": serial,
+        "revert_timer_unit_seconds": revert_unit_seconds,
         **MODELS[dialect],
     }
 

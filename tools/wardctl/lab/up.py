@@ -105,6 +105,7 @@ def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], 
         conf = routers.sim_config(
             rtr.device_type, rtr.name.upper().replace("_", "-"), rtr.address, rtr.port,
             state_dir / "ssh_host_ed25519_key", users, secrets["vault_router_enable_secret"],
+            cfg.revert_unit_seconds,
         )  # fmt: skip
         if routers.write_config(state_dir, conf):
             routers.stop(state_dir)  # a changed config needs a fresh process
