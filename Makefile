@@ -42,8 +42,8 @@ demo: lab
 	$(VENV)/bin/ansible-playbook -i inventory/lab playbooks/demo.yml
 
 lint: venv
-	$(VENV)/bin/ruff check tools tests benchmarks roles
-	$(VENV)/bin/ruff format --check tools tests benchmarks roles
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/yamllint -s .
 	$(VENV)/bin/ansible-lint --profile production
 
