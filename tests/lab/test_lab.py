@@ -141,3 +141,55 @@ def test_lab_up_again_changes_nothing(lab):
 def test_inventory_check_passes_on_the_lab_inventory(lab):
     proc = wardctl("inventory", "check", "-i", lab["inventory"])
     assert "ERROR" not in proc.stdout
+
+
+def test_apt_reaches_the_debian_archive_through_the_proxy_only(lab):
+    room = room_of(lab, "phuong_3")
+    assert lab["apt_proxy"]["pid"]
+    conf = in_container(lab, room, "cat", "/etc/apt/apt.conf.d/01wardlab-proxy").stdout
+    assert f"http://{lab['apt_proxy']['address']}/" in conf
+    got = in_container(lab, room, "sh", "-c", "cd /tmp && apt-get download -q hello && ls hello_*.deb", timeout=120)
+    assert got.returncode == 0 and "hello_" in got.stdout, got.stderr
+    assert any(Path(lab["apt_proxy"]["cache"]).iterdir()), "package files are cached on the controller"
+    # Anything but the archive is refused by the proxy itself, before it connects anywhere.
+    probe = (
+        "import socket; s = socket.create_connection(('{}', {})); "
+        "s.sendall(b'GET http://example.invalid/ HTTP/1.1\\r\\nHost: example.invalid\\r\\n\\r\\n'); "
+        "print(s.recv(100).decode().splitlines()[0])"
+    ).format(*lab["apt_proxy"]["address"].split(":"))
+    assert "403" in in_container(lab, room, "python3", "-c", probe).stdout
+
+
+def test_lab_hosts_cannot_reach_outside_the_lab(lab, tmp_path):
+    """An 'outside' host of our own (a network namespace on the controller) answers the controller, not the lab."""
+    ns, host_if, ns_if = "wardlab-outside", "wlout0", "wlout1"
+    run(["ip", "netns", "add", ns])
+    try:
+        run(["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", ns])
+        run(["ip", "addr", "add", "10.250.99.1/30", "dev", host_if])
+        run(["ip", "link", "set", host_if, "up"])
+        for cmd in (["ip", "addr", "add", "10.250.99.2/30", "dev", ns_if], ["ip", "link", "set", ns_if, "up"],
+                    ["ip", "link", "set", "lo", "up"]):  # fmt: skip
+            run(["ip", "netns", "exec", ns, *cmd])
+        serve = ["timeout", "60", "python3", "-m", "http.server", "8080", "--bind", "10.250.99.2"]
+        server = subprocess.Popen(
+            ["ip", "netns", "exec", ns, *serve],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            fetch = "import urllib.request as u; print(u.urlopen('http://10.250.99.2:8080/', timeout=3).status)"
+            for _ in range(50):  # the controller reaches it...
+                if run(["python3", "-c", fetch], check=False).stdout.strip() == "200":
+                    break
+                subprocess.run(["sleep", "0.1"], check=True)
+            else:
+                raise AssertionError("outside test host did not come up")
+            # ...a lab host does not: its forwarded packets are dropped.
+            got = in_container(lab, room_of(lab, "phuong_1"), "python3", "-c", fetch, timeout=30)
+            assert got.returncode != 0 and "200" not in got.stdout
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        run(["ip", "netns", "del", ns], check=False)
+        run(["ip", "link", "del", host_if], check=False)

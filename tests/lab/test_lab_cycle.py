@@ -29,7 +29,7 @@ def test_small_lab_up_status_down_leaves_nothing(tmp_path):
         assert all(h["state"] == "running" for h in data["hosts"])
         inventory = Path(data["inventory"])
         assert (inventory / "hosts.yml").is_file()
-        pids = [h["pid"] for h in data["hosts"] if h["kind"] == "simulator"]
+        pids = [h["pid"] for h in data["hosts"] if h["kind"] == "simulator"] + [data["apt_proxy"]["pid"]]
     finally:
         wardctl("lab", "down", name=NAME)
     left = run(["podman", "ps", "-a", "--filter", f"label=wardlab.instance={NAME}", "--format", "{{.Names}}"],
@@ -38,6 +38,7 @@ def test_small_lab_up_status_down_leaves_nothing(tmp_path):
     assert run(["podman", "network", "exists", NAME], env=lab_env(NAME), check=False).returncode == 1
     assert not any(alive(pid) for pid in pids)
     assert run(["nft", "list", "table", "bridge", NAME], check=False).returncode != 0
+    assert run(["nft", "list", "table", "inet", NAME], check=False).returncode != 0
     assert not (ROOT / f".lab-{NAME}").exists() and not inventory.exists()
     status = wardctl("lab", "status", name=NAME)
     assert "not running" in status.stdout

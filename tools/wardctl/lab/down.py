@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from wardctl.lab import containers, impair, routers
+from wardctl.lab import containers, egress, impair, routers
 from wardctl.lab.config import LabConfig
 
 
@@ -14,6 +14,8 @@ def down(cfg: LabConfig, log: bool = True) -> None:
     if router_root.is_dir():
         stopped = sum(routers.stop(d) for d in router_root.iterdir() if d.is_dir())
     impair.clear(cfg)
+    egress.stop_proxy(cfg)
+    egress.unlock(cfg)
     removed = containers.remove_all(cfg)
     # Generated inventory and the lab's keys and secrets belong to this lab only.
     if cfg.inventory_dir.is_dir() and cfg.inventory_dir.resolve() != cfg.state_dir.resolve():

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from wardctl.errors import WardctlError
+from wardctl.lab import daemon
 
 MODELS = {
     "cisco_ios": {
@@ -53,16 +48,6 @@ def sim_config(
     }
 
 
-def pid_of(state_dir: Path) -> int | None:
-    """The simulator's PID if it is running (checked against /proc, not just the pid file)."""
-    try:
-        pid = int((state_dir / "pid").read_text())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        return None
-    return pid if b"wardctl.sim" in cmdline and str(state_dir).encode() in cmdline else None
-
-
 def write_config(state_dir: Path, config: dict[str, Any]) -> bool:
     """Write sim.json (0600: it holds the device's own credentials). True when it changed."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -75,42 +60,20 @@ def write_config(state_dir: Path, config: dict[str, Any]) -> bool:
     return True
 
 
+SIM = "wardctl.sim"
+
+
+def pid_of(state_dir: Path) -> int | None:
+    return daemon.pid_of(state_dir, SIM)
+
+
 def start(state_dir: Path) -> int:
-    if (pid := pid_of(state_dir)) is not None:
-        return pid
-    (state_dir / "ready").unlink(missing_ok=True)
-    with open(state_dir / "sim.log", "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wardctl.sim", "--state-dir", str(state_dir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-        )  # fmt: skip
-    (state_dir / "pid").write_text(f"{proc.pid}\n")
-    return proc.pid
+    return daemon.start(state_dir, SIM, "--state-dir", str(state_dir))
 
 
 def wait_ready(state_dirs: list[Path], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    pending = list(state_dirs)
-    while pending and time.monotonic() < deadline:
-        pending = [d for d in pending if not (d / "ready").exists()]
-        dead = [d for d in pending if pid_of(d) is None]
-        if dead:
-            tail = (dead[0] / "sim.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no log"]
-            raise WardctlError(f"router simulator {dead[0].name} exited: {tail[0]}")
-        time.sleep(0.05)
-    if pending:
-        raise WardctlError(f"router simulator {pending[0].name} not ready after {timeout:.0f} s")
+    daemon.wait_ready(state_dirs, SIM, "router simulator", timeout)
 
 
-def stop(state_dir: Path, timeout: float = 5.0) -> bool:
-    pid = pid_of(state_dir)
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while pid_of(state_dir) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if pid_of(state_dir) is not None:
-        os.kill(pid, signal.SIGKILL)
-    (state_dir / "ready").unlink(missing_ok=True)
-    return True
+def stop(state_dir: Path) -> bool:
+    return daemon.stop(state_dir, SIM)

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from wardctl.lab import containers, podman, routers
+from wardctl.lab import containers, egress, podman, routers
+from wardctl.lab.aptproxy import PORT
 from wardctl.lab.config import LabConfig
 from wardctl.paths import repo_root
 
@@ -38,6 +39,11 @@ def status(cfg: LabConfig) -> dict[str, Any]:
             f"label=wardlab.instance={cfg.name}",
         },
         "impairments": record.get("impairments", []),
+        "apt_proxy": {
+            "address": f"{cfg.gateway}:{PORT}",
+            "pid": egress.proxy_pid(cfg),
+            "cache": str(egress.cache_dir()),
+        },
         "hosts": hosts,
     }
 
@@ -56,6 +62,10 @@ def render(data: dict[str, Any]) -> str:
                         f"{imp['loss_percent']}% loss" if imp["loss_percent"] else "") if x
         )  # fmt: skip
         lines.append(f"impaired line: {imp['ward']} ({imp['host']}): {what}")
+    proxy = data["apt_proxy"]
+    lines.append(
+        f"apt proxy (the lab's only way out, to the Debian archive): {proxy['address']} pid {proxy['pid'] or '-'}"
+    )
     lines.append(f"podman: {data['podman']['hint']}")
     return "\n".join(lines)
 

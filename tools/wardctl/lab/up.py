@@ -11,7 +11,7 @@ from typing import Any
 from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
 from wardctl.inventory.writer import write_inventory
-from wardctl.lab import containers, image, impair, keys, routers, topology
+from wardctl.lab import containers, egress, image, impair, keys, routers, topology
 from wardctl.lab.config import ADMIN_USER, LabConfig
 from wardctl.lab.containers import HostFile
 
@@ -84,11 +84,12 @@ def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], 
     for knob in containers.raise_host_limits():
         print(f"lab {cfg.name}: raised host limit {knob} (systemd containers need it)")
     containers.ensure_network(cfg)
+    egress.lock(cfg)  # before any host starts: nothing leaves the lab but through the apt proxy
     for ward, ep in topology.endpoints(city):
         key_dir = cfg.state_dir / "hostkeys" / ep.name
         host_pub = keys.ensure_keypair(key_dir / "ssh_host_ed25519_key", f"root@{ep.name}")
         known_hosts.append(keys.known_hosts_line(ep.address, ep.port, host_pub))
-        extra = _services_files(cfg) if ep.role == "city_services" else []
+        extra = [egress.apt_proxy_file(cfg), *(_services_files(cfg) if ep.role == "city_services" else [])]
         labels = {"wardlab.ward": ward.id, "wardlab.role": ep.role, "wardlab.host": ep.name}
         containers.ensure(cfg, ep.name, ep.address, labels, containers.host_files(key_dir, admin_pub, extra))
         record["hosts"].append(
@@ -117,6 +118,7 @@ def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], 
         )  # fmt: skip
 
     _write_if_changed(cfg.known_hosts, "\n".join(sorted(known_hosts)) + "\n")
+    egress.start_proxy(cfg)  # after the first container: the bridge holding its address exists only then
     containers.wait_ssh([h["address"] for h in record["hosts"]])
     routers.wait_ready(sim_dirs)
     record["impairments"] = _impair(cfg, city)
