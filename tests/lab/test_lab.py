@@ -193,3 +193,12 @@ def test_lab_hosts_cannot_reach_outside_the_lab(lab, tmp_path):
     finally:
         run(["ip", "netns", "del", ns], check=False)
         run(["ip", "link", "del", host_if], check=False)
+
+
+def test_city_hall_dns_answers_for_the_conference_service_only(lab):
+    room = room_of(lab, "phuong_5")
+    resolve = "import socket, sys; print(socket.gethostbyname(sys.argv[1]))"
+    assert in_container(lab, room, "python3", "-c", resolve, "zavi.me").stdout.strip() == services_ip(lab)
+    assert in_container(lab, room, "python3", "-c", resolve, "meet.province.test").stdout.strip() == services_ip(lab)
+    # No upstream: names outside the lab do not resolve (and no query leaves the lab).
+    assert in_container(lab, room, "python3", "-c", resolve, "debian.org").returncode != 0

@@ -22,8 +22,8 @@ def alive(pid: int) -> bool:
 
 
 def test_small_lab_up_status_down_leaves_nothing(tmp_path):
-    wardctl("lab", "up", "--wards", "2", name=NAME, timeout=600)
     try:
+        wardctl("lab", "up", "--wards", "2", name=NAME, timeout=600)
         data = json.loads(wardctl("lab", "status", "--json", name=NAME).stdout)
         assert {h["ward"] for h in data["hosts"]} == {"city_hall", "phuong_1", "phuong_2"}
         assert all(h["state"] == "running" for h in data["hosts"])

@@ -68,7 +68,7 @@ def state(name: str) -> tuple[str, int]:
     return out[0], int(out[1])
 
 
-def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], files: list[HostFile]) -> str:
+def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], files: list[HostFile], dns: str) -> str:
     """Create (with its files) and start the container for `host`; returns what was done."""
     name = cfg.container(host)
     status, _ = state(name)
@@ -77,7 +77,7 @@ def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], file
     if status == "absent":
         label_args = [a for k, v in labels.items() for a in ("--label", f"{k}={v}")]
         podman.podman(
-            "create", "--name", name, "--hostname", host, "--network", cfg.network, "--ip", address,
+            "create", "--name", name, "--hostname", host, "--network", cfg.network, "--ip", address, "--dns", dns,
             "--systemd", "always", "--label", f"wardlab.instance={cfg.name}", *label_args,
             *[a for cap in CAPS for a in ("--cap-add", cap)],
             # Writable /proc/sys so net.* sysctls (per network namespace) can be hardened as on a real PC.

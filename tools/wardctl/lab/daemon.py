@@ -28,6 +28,16 @@ def pid_of(folder: Path, module: str) -> int | None:
     return pid if module.encode() in cmdline and str(folder).encode() in cmdline else None
 
 
+def _alive(folder: Path) -> bool:
+    """The pid file's process exists and is not a zombie. (Its cmdline may still be the parent's for a moment
+    after fork, before exec, so this deliberately does not look at the cmdline.)"""
+    try:
+        status = Path(f"/proc/{int((folder / 'pid').read_text())}/status").read_text()
+    except (OSError, ValueError):
+        return False
+    return "\nState:\tZ" not in status
+
+
 def start(folder: Path, module: str, *args: str) -> int:
     """Start `python -m module *args` unless it runs; args must name the folder (pid_of looks for it)."""
     if (pid := pid_of(folder, module)) is not None:
@@ -48,7 +58,7 @@ def wait_ready(folders: list[Path], module: str, what: str, timeout: float = 30.
     pending = list(folders)
     while pending and time.monotonic() < deadline:
         pending = [d for d in pending if not (d / "ready").exists()]
-        dead = [d for d in pending if pid_of(d, module) is None]
+        dead = [d for d in pending if not _alive(d)]
         if dead:
             tail = log_path(dead[0], module).read_text(errors="replace").strip().splitlines()[-1:] or ["no log"]
             raise WardctlError(f"{what} {dead[0].name} exited: {tail[0]}")

@@ -15,7 +15,7 @@ from wardctl.lab.config import LabConfig
 
 PACKAGES = (
     "systemd", "systemd-sysv", "dbus", "openssh-server", "python3", "python3-apt", "sudo", "iproute2",
-    "iputils-ping", "nftables", "iperf3", "chrony", "rsyslog", "ca-certificates", "procps", "less",
+    "iputils-ping", "nftables", "iperf3", "chrony", "rsyslog", "ca-certificates", "procps", "less", "dnsmasq",
 )  # fmt: skip
 SUITES = ("bookworm", "bookworm-updates")
 MIRROR = "http://deb.debian.org/debian"

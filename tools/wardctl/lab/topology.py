@@ -73,7 +73,7 @@ def lab_city(city: City, cfg: LabConfig, count: int | None = None) -> City:
         dns_servers=[services_ip],
         syslog_server=services_ip,
         iperf_server=services_ip,
-        province_meeting_server=services_ip,
+        province_meeting_server="meet.province.test",  # answered by city hall's lab DNS (RFC 2606 name)
         conference_service=city.services.conference_service,
     )
     lab_ids = {w.id for w in wards}

@@ -49,6 +49,9 @@ Restart=always
 WantedBy=multi-user.target
 UNIT
 chroot "$R" systemctl enable wardlab-mirror.service wardlab-iperf3.service
+# The lab's DNS: city hall answers for the conference service and nothing outside (no upstream).
+install -d "$R/etc/systemd/system/dnsmasq.service.d"
+printf '[Unit]\nConditionPathExists=/etc/wardlab/city-services\n' > "$R/etc/systemd/system/dnsmasq.service.d/lab.conf"
 # Debian's own iperf3 unit would listen on the same port.
 chroot "$R" systemctl disable iperf3.service 2>/dev/null || true
 
