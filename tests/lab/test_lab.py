@@ -136,6 +136,9 @@ def test_lab_up_again_changes_nothing(lab):
     again = json.loads(wardctl("lab", "status", "--json").stdout)
     assert {h["host"]: h["pid"] for h in again["hosts"]} == {h["host"]: h["pid"] for h in lab["hosts"]}
     assert (_tree_digest(inventory), (STATE / "known_hosts").read_text()) == before
+    # Impairments were re-applied, not broken: the slow and lossy wards still reach city hall.
+    for imp in lab["impairments"]:
+        assert in_container(lab, imp["host"], "ping", "-c", "3", "-W", "2", services_ip(lab)).returncode == 0
 
 
 def test_inventory_check_passes_on_the_lab_inventory(lab):

@@ -10,6 +10,8 @@ from wardctl import __version__
 from wardctl.errors import WardctlError
 from wardctl.inventory import cli as inventory_cli
 from wardctl.lab import cli as lab_cli
+from wardctl.report import cli as report_cli
+from wardctl.rollout import cli as rollout_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     inventory_cli.register(verbs)
     lab_cli.register(verbs)
+    rollout_cli.register(verbs)
+    report_cli.register(verbs)
     return parser
 
 

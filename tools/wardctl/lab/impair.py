@@ -39,16 +39,19 @@ def _ifb(cfg: LabConfig, veth: str) -> str:
 
 def apply(cfg: LabConfig, container: str, imp: Impairment) -> str:
     veth = host_veth(container)
+    # Start from a bare link: a filter left pointing at a deleted IFB would drop everything the endpoint sends.
+    for parent in ("root", "ingress"):
+        _run("tc", "qdisc", "del", "dev", veth, parent, check=False)
     if imp.rate_kbit:
         rate = f"{imp.rate_kbit}kbit"
         ifb = _ifb(cfg, veth)
-        _run("tc", "qdisc", "replace", "dev", veth, "root", "tbf", "rate", rate, "burst", "16kb", "latency", "200ms")
+        _run("tc", "qdisc", "add", "dev", veth, "root", "tbf", "rate", rate, "burst", "16kb", "latency", "200ms")
         if _run("ip", "link", "show", ifb, check=False).returncode != 0:
             _run("ip", "link", "add", ifb, "type", "ifb")
         _run("ip", "link", "set", ifb, "up")
         _run("tc", "qdisc", "replace", "dev", ifb, "root", "tbf", "rate", rate, "burst", "16kb", "latency", "200ms")
-        _run("tc", "qdisc", "replace", "dev", veth, "handle", "ffff:", "ingress")
-        _run("tc", "filter", "replace", "dev", veth, "parent", "ffff:", "protocol", "all", "prio", "1", "u32",
+        _run("tc", "qdisc", "add", "dev", veth, "handle", "ffff:", "ingress")
+        _run("tc", "filter", "add", "dev", veth, "parent", "ffff:", "protocol", "all", "prio", "1", "u32",
              "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", ifb)  # fmt: skip
     if imp.loss_percent:
         per_mille = round(imp.loss_percent * 10)

@@ -1,0 +1,143 @@
+"""`wardctl rollout` against the test lab, through the real ansible-runner and ansible-playbook."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from support import ROOT, TEST_LAB, VENV_BIN, lab_env, run
+
+pytestmark = pytest.mark.lab
+PLAYBOOK = os.environ.get("WARDCTL_TEST_ROLLOUT_PLAYBOOK", "demo.yml")
+TOUCH = str(Path(__file__).parent / "playbooks" / "touch.yml")
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("state")
+
+
+def rollout(state: Path, *args: str, check: bool = False, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    env = lab_env() | {"WARDCTL_STATE_DIR": str(state)}
+    return run([str(VENV_BIN / "wardctl"), "rollout", "--plain", *args], env=env, check=check, timeout=timeout)
+
+
+def db(state: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(state / "runs.db")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def last_run(state: Path) -> tuple[str, dict[str, sqlite3.Row]]:
+    with db(state) as conn:
+        run_id = conn.execute("SELECT run_id FROM runs ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+        wards = {r["ward"]: r for r in conn.execute("SELECT * FROM wards WHERE run_id = ?", (run_id,))}
+    return run_id, wards
+
+
+def test_full_rollout_in_waves_then_a_second_run_changes_nothing(lab, state, tmp_path):
+    junit = tmp_path / "wards.xml"
+    proc = rollout(state, "--all", "--canary", "phuong_1", "--wave-size", "5", "--playbook", PLAYBOOK,
+                   "--junit", str(junit))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    run_id, wards = last_run(state)
+    assert len(wards) == 18 and all(w["status"] == "done" for w in wards.values())
+    with db(state) as conn:
+        waves = json.loads(conn.execute("SELECT waves FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0])
+    assert waves[0] == ["phuong_1"] and [len(w) for w in waves[1:]] == [5, 5, 5, 2]
+    # The canary's wave finished before the next one started.
+    assert wards["phuong_1"]["finished_at"] <= min(w["started_at"] for k, w in wards.items() if k != "phuong_1")
+    cases = ET.parse(junit).getroot().iter("testcase")
+    assert len(list(cases)) == 18
+
+    again = rollout(state, "--all", "--wave-size", "18", "--playbook", PLAYBOOK)
+    assert again.returncode == 0
+    _, wards = last_run(state)
+    assert all(w["status"] == "done" and w["changed"] == 0 for w in wards.values())
+
+
+def test_check_mode_exit_codes(lab, state, monkeypatch):
+    monkeypatch.setenv("WARDCTL_TEST_TOKEN", str(time.time()))  # a change is pending whatever ran before
+    limit = ["--wards", "phuong_2,phuong_3", "--playbook", TOUCH, "--gate-playbook", ""]
+    pending = rollout(state, *limit, "--check")
+    assert pending.returncode == 2, pending.stdout[-2000:]
+    assert rollout(state, *limit).returncode == 0  # apply
+    assert rollout(state, *limit, "--check").returncode == 0  # nothing left to change
+
+
+def test_a_stopped_endpoint_makes_its_ward_unreachable_and_resume_finishes(lab, state):
+    room = f"{TEST_LAB}-phuong_7-room"
+    run(["podman", "stop", "--time", "1", room], env=lab_env())
+    try:
+        proc = rollout(state, "--wards", "phuong_5,phuong_7,phuong_8,phuong_9", "--wave-size", "2",
+                       "--playbook", PLAYBOOK)  # fmt: skip
+        assert proc.returncode == 1
+        run_id, wards = last_run(state)
+        assert wards["phuong_7"]["status"] == "unreachable"
+        assert wards["phuong_5"]["status"] == "done"
+        # Budget 0: the wave after the failure never started.
+        assert wards["phuong_8"]["status"] == "pending" and wards["phuong_9"]["status"] == "pending"
+        assert "stopping before wave 2" in proc.stdout
+    finally:
+        run(["podman", "start", room], env=lab_env())
+    run([str(VENV_BIN / "wardctl"), "lab", "up"], env=lab_env())  # waits for its sshd
+    resumed = rollout(state, "--resume", run_id, "--playbook", PLAYBOOK)
+    assert resumed.returncode == 0, resumed.stdout[-2000:]
+    again_id, wards = last_run(state)
+    assert again_id == run_id and all(w["status"] == "done" for w in wards.values())
+    rerun = [ln for ln in resumed.stdout.splitlines() if " wave " in ln and "/" in ln]
+    assert rerun and not any("phuong_5" in ln for ln in rerun)  # done wards are not re-run
+
+
+def test_ctrl_c_leaves_a_resumable_record(lab, state):
+    env = lab_env() | {"WARDCTL_STATE_DIR": str(state)}
+    cmd = [str(VENV_BIN / "wardctl"), "rollout", "--plain", "--wards", "phuong_10,phuong_11,phuong_12",
+           "--wave-size", "1", "--playbook", PLAYBOOK]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    started = False
+    while time.monotonic() < deadline and not started:
+        with contextlib.suppress(sqlite3.Error, TypeError, IndexError, KeyError):
+            started = last_run(state)[1]["phuong_10"]["status"] != "pending"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, out[-2000:] + err[-2000:]
+    run_id, wards = last_run(state)
+    with db(state) as conn:
+        assert conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0] == "interrupted"
+    assert {w["status"] for w in wards.values()} <= {"pending", "done"}
+    assert wards["phuong_12"]["status"] == "pending"
+    resumed = rollout(state, "--resume", run_id, "--playbook", PLAYBOOK)
+    assert resumed.returncode == 0
+    assert all(w["status"] == "done" for w in last_run(state)[1].values())
+
+
+def test_a_second_rollout_is_refused_while_one_runs(lab, state):
+    from wardctl.rollout import lock
+
+    with lock.exclusive(state, "held-by-test"):
+        proc = rollout(state, "--wards", "phuong_1", "--playbook", PLAYBOOK)
+    assert proc.returncode == 1
+    assert "another rollout is running (run held-by-test" in proc.stderr
+
+
+def test_a_broken_inventory_stops_before_anything_runs(lab, tmp_path):
+    broken = tmp_path / "inv"
+    run(["cp", "-r", str(lab["inventory"]), str(broken)])
+    router = broken / "host_vars" / "phuong_1-router.yml"
+    router.write_text(router.read_text().replace("router_line_down_mbps:", "router_line_down_mbps: -5\nx_old:"))
+    state = tmp_path / "state"
+    proc = rollout(state, "-i", str(broken), "--all", "--playbook", PLAYBOOK)
+    assert proc.returncode == 1
+    assert "phuong_1-router: router_line_down_mbps" in proc.stderr and "nothing was changed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (state / "runs.db").exists() or not db(state).execute("SELECT * FROM runs").fetchall()

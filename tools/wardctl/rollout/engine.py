@@ -1,0 +1,244 @@
+"""The rollout: waves of wards, each applied then gated, recorded as it goes, resumable after any stop."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from wardctl.errors import WardctlError
+from wardctl.inventory.check import check_inventory
+from wardctl.inventory.model import City
+from wardctl.inventory.reader import read_inventory
+from wardctl.paths import repo_root
+from wardctl.rollout import lock, plan, runner
+from wardctl.rollout.progress import Progress, make
+from wardctl.rollout.store import Store, WaveOutcome, state_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_PENDING_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass
+class Options:
+    inventory: Path
+    wards: list[str] | None = None  # None: all
+    canary: str | None = None
+    wave_size: int | None = None
+    waves: str | None = None
+    max_failed_wards: int = 0
+    check: bool = False
+    resume: str | None = None
+    tags: str | None = None
+    playbook: str = "site.yml"
+    gate_playbook: str | None = None  # None: verify.yml when present
+    vault_password_file: Path | None = None
+    plain: bool | None = None
+
+
+class Interrupt:
+    """First Ctrl-C: finish cleanly (cancel the playbook, close the record). Second: the default behaviour."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous = signal.getsignal(signal.SIGINT)
+
+    def __enter__(self) -> Interrupt:
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.requested:
+            signal.signal(signal.SIGINT, self.previous)
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def validate(inventory: Path) -> City:
+    """Bad input stops the rollout before anything is touched, one line per problem."""
+    errors = [p for p in check_inventory(inventory) if p.is_error]
+    if errors:
+        raise WardctlError(
+            f"{inventory}: {len(errors)} inventory error(s), nothing was changed:\n" + "\n".join(map(str, errors))
+        )
+    return read_inventory(inventory)
+
+
+def _playbook(name: str) -> Path:
+    path = Path(name) if Path(name).is_absolute() else repo_root() / "playbooks" / name
+    if not path.is_file():
+        raise WardctlError(f"playbook {name}: not found ({path})")
+    return path
+
+
+def _gate(opts: Options) -> Path | None:
+    if opts.check:
+        return None  # nothing was applied, so there is nothing to gate
+    if opts.gate_playbook is not None:
+        return _playbook(opts.gate_playbook) if opts.gate_playbook else None
+    verify = repo_root() / "playbooks" / "verify.yml"
+    return verify if verify.is_file() else None
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(2)
+
+
+def rollout(opts: Options) -> int:
+    city = validate(opts.inventory)
+    names = {w.id: w.display_name for w in city.wards}
+    host_ward = {h: w.id for w in city.wards for h in w.hosts}
+    playbook, gate = _playbook(opts.playbook), _gate(opts)
+    store = Store()
+    run_id, waves = _prepare(store, opts, city, names, playbook)
+    progress = make(names, opts.plain)
+    try:
+        with lock.exclusive(state_dir(), run_id), Interrupt() as interrupt:
+            status = _waves(store, opts, run_id, waves, host_ward, playbook, gate, progress, interrupt)
+            store.finish_run(run_id, status)
+    finally:
+        progress.close()
+        runner.rotate(state_dir() / "runner")
+    return _exit_code(store, run_id, opts.check, status)
+
+
+def _prepare(
+    store: Store, opts: Options, city: City, names: dict[str, str], playbook: Path
+) -> tuple[str, list[list[str]]]:
+    if opts.resume:
+        row = store.run(opts.resume)
+        if row is None:
+            raise WardctlError(f"--resume: no run {opts.resume!r} in {store.path}")
+        store.resume_run(opts.resume)
+        return opts.resume, json.loads(row["waves"])
+    known = [w.id for w in city.wards]
+    selected = known if opts.wards is None else opts.wards
+    unknown = [w for w in selected if w not in known]
+    if unknown:
+        raise WardctlError(f"--wards: unknown ward(s) {', '.join(unknown)} (known: {', '.join(known)})")
+    waves = plan.plan(selected, canary=opts.canary, wave_size=opts.wave_size, waves=opts.waves)
+    run_id = new_run_id()
+    store.create_run(
+        run_id, inventory=str(opts.inventory), playbook=playbook.name, check=opts.check, tags=opts.tags,
+        waves=waves, canary=opts.canary, max_failed=opts.max_failed_wards, names=names,
+    )  # fmt: skip
+    return run_id, waves
+
+
+def _waves(
+    store: Store, opts: Options, run_id: str, waves: list[list[str]], host_ward: dict[str, str],
+    playbook: Path, gate: Path | None, progress: Progress, interrupt: Interrupt,
+) -> str:  # fmt: skip
+    progress.note(f"run {run_id}: {sum(map(len, waves))} wards in {len(waves)} waves")
+    status_of = {r["ward"]: r["status"] for r in store.wards(run_id)}
+    for ward, status in status_of.items():
+        if status != "pending":  # a resumed run: show what is already settled
+            progress.ward(ward, status)
+    for index, wave in enumerate(waves):
+        todo = [w for w in wave if status_of.get(w) != "done"]
+        if not todo:
+            continue
+        bad = sum(1 for s in status_of.values() if s in ("failed", "unreachable"))
+        if bad > opts.max_failed_wards:
+            progress.note(f"stopping before wave {index + 1}: {bad} failed ward(s) exceed the budget of "
+                          f"{opts.max_failed_wards}")  # fmt: skip
+            return "failed"
+        if interrupt.requested:
+            return "interrupted"
+        progress.note(f"wave {index + 1}/{len(waves)}: {', '.join(todo)}")
+        store.mark_running(run_id, todo)
+        for ward in todo:
+            progress.ward(ward, "running")
+        verdicts, outcome = _apply_and_gate(opts, run_id, index, todo, host_ward, playbook, gate, progress, interrupt)
+        store.record_wave(run_id, host_ward, outcome, verdicts)
+        for ward, (status, _, message) in verdicts.items():
+            status_of[ward] = status
+            progress.ward(ward, status, message or "")
+        if outcome.cancelled or interrupt.requested:
+            return "interrupted"
+    bad = sum(1 for s in status_of.values() if s in ("failed", "unreachable"))
+    return "done" if bad == 0 and all(s == "done" for s in status_of.values()) else "failed"
+
+
+def _apply_and_gate(
+    opts: Options, run_id: str, index: int, wards: list[str], host_ward: dict[str, str],
+    playbook: Path, gate: Path | None, progress: Progress, interrupt: Interrupt,
+) -> tuple[dict[str, tuple[str, str | None, str | None]], WaveOutcome]:  # fmt: skip
+    def on_task(host: str, task: str) -> None:
+        progress.task(host_ward.get(host, ""), host, task)
+
+    base = state_dir() / "runner" / f"{run_id}-w{index}-{int(time.time())}"
+    spec = runner.PlaybookRun(playbook, opts.inventory, wards, opts.check, opts.tags, opts.vault_password_file)
+    outcome = runner.run(spec, base / "apply", on_task=on_task, cancelled=lambda: interrupt.requested)
+    if outcome.cancelled or interrupt.requested:
+        return {w: ("pending", None, "interrupted") for w in wards}, outcome
+    verdicts = _verdicts(wards, host_ward, outcome, phase="apply")
+    passed = [w for w, (status, _, _) in verdicts.items() if status == "done"]
+    if gate is None or not passed:
+        return {w: (s, None if gate is None else "skipped", m) for w, (s, _, m) in verdicts.items()}, outcome
+    for ward in passed:
+        progress.ward(ward, "running", "health gate")
+    gate_spec = runner.PlaybookRun(gate, opts.inventory, passed, False, None, opts.vault_password_file, phase="gate")
+    checked = runner.run(gate_spec, base / "gate", on_task=on_task, cancelled=lambda: interrupt.requested)
+    if checked.cancelled or interrupt.requested:
+        verdicts.update({w: ("pending", None, "interrupted") for w in passed})
+        return verdicts, _merge(outcome, checked)
+    gate_verdicts = _verdicts(passed, host_ward, checked, phase="gate")
+    for ward in passed:
+        status, _, message = gate_verdicts[ward]
+        verdicts[ward] = (status, "passed" if status == "done" else "failed", message)
+    return verdicts, _merge(outcome, checked)
+
+
+def _merge(applied: WaveOutcome, gated: WaveOutcome) -> WaveOutcome:
+    """Counters add up across the two playbooks; reports from the gate (line checks…) join the apply's."""
+    merged = WaveOutcome(rc=applied.rc or gated.rc, cancelled=applied.cancelled or gated.cancelled)
+    for source in (applied, gated):
+        for host, counts in source.hosts.items():
+            merged.hosts.setdefault(host, type(counts)()).add(counts)
+        merged.failures += source.failures
+        merged.reports.update(source.reports)
+    return merged
+
+
+def _verdicts(
+    wards: list[str], host_ward: dict[str, str], outcome: WaveOutcome, phase: str
+) -> dict[str, tuple[str, str | None, str | None]]:
+    out: dict[str, tuple[str, str | None, str | None]] = {}
+    orphan = [f for f in outcome.failures if not f.host]  # the playbook itself failed
+    for ward in wards:
+        hosts = {h: c for h, c in outcome.hosts.items() if host_ward.get(h) == ward}
+        failures = [f for f in outcome.failures if host_ward.get(f.host) == ward]
+        if any(c.unreachable for c in hosts.values()):
+            first = next((f for f in failures if outcome.hosts.get(f.host) and outcome.hosts[f.host].unreachable),
+                         None)  # fmt: skip
+            out[ward] = ("unreachable", None, f"{first.host}: {first.message}" if first else "unreachable")
+        elif failures or any(c.failed for c in hosts.values()):
+            first = failures[0] if failures else None
+            out[ward] = ("failed", None, f"{phase}: {first.host}: {first.task}: {first.message}" if first else phase)
+        elif orphan:
+            out[ward] = ("failed", None, f"{phase}: {orphan[0].message}")
+        elif not hosts:
+            out[ward] = ("failed", None, f"{phase}: no host of this ward ran (check --limit / inventory)")
+        else:
+            out[ward] = ("done", None, None)
+    return out
+
+
+def _exit_code(store: Store, run_id: str, check: bool, status: str) -> int:
+    if status == "interrupted":
+        return EXIT_INTERRUPTED
+    wards = store.wards(run_id)
+    if any(w["status"] != "done" for w in wards):
+        return EXIT_FAILED
+    if check and any(w["changed"] for w in wards):
+        return EXIT_PENDING_CHANGES
+    return EXIT_OK

@@ -1,0 +1,152 @@
+"""One playbook over one wave, through ansible-runner's Python API, reduced to what the record keeps.
+
+Pitfalls handled here:
+- a fresh private data dir per run, so two runs never share artifacts (and old ones are rotated away);
+- the event handler keeps counters, failures and `*_report` facts, and tells runner to store only the
+  final stats event (runner derives `stats` from stored events: storing none would make them None, storing all
+  fills the disk with one file per event);
+- Ctrl-C cancels the playbook through runner's cancel callback, so the record can be closed cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wardctl.paths import repo_root
+from wardctl.rollout.store import Failure, HostCounts, WaveOutcome
+
+KEEP_RUNNER_DIRS = int(os.environ.get("WARDCTL_KEEP_RUNNER_DIRS", "20"))
+REPORT_SUFFIX = "_report"
+
+
+@dataclass
+class PlaybookRun:
+    playbook: Path
+    inventory: Path
+    limit: list[str]
+    check: bool = False
+    tags: str | None = None
+    vault_password_file: Path | None = None
+    extravars: dict[str, Any] | None = None
+    phase: str = "apply"
+
+
+def _one_line(text: object) -> str:
+    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
+    return (lines[0] if lines else "failed")[:300]
+
+
+def _message(res: dict[str, Any]) -> str:
+    if res.get("_ansible_no_log"):
+        return "the output has been hidden (no_log)"
+    for key in ("msg", "reason", "stderr", "module_stderr", "stdout"):
+        if res.get(key):
+            return _one_line(res[key])
+    return "failed"
+
+
+class EventReducer:
+    """Folds runner events into a WaveOutcome; memory stays proportional to hosts, not to events."""
+
+    def __init__(self, phase: str, on_task: Callable[[str, str], None] | None = None) -> None:
+        self.outcome = WaveOutcome()
+        self.phase = phase
+        self.on_task = on_task
+
+    def __call__(self, event: dict[str, Any]) -> bool:
+        kind = event.get("event", "")
+        data = event.get("event_data") or {}
+        host = data.get("host") or ""
+        if kind == "runner_on_start" and self.on_task and host:
+            self.on_task(host, data.get("task") or "")
+        elif kind == "runner_on_ok":
+            facts = (data.get("res") or {}).get("ansible_facts") or {}
+            for name, value in facts.items():
+                if name.endswith(REPORT_SUFFIX):
+                    self.outcome.reports[(host, name[: -len(REPORT_SUFFIX)])] = value
+        elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            res = data.get("res") or {}
+            self.outcome.failures.append(Failure(host, data.get("task") or "", _message(res), self.phase))
+        elif kind == "playbook_on_stats":
+            self._stats(data)
+            return True  # the one event runner must store: its `stats` come from it
+        return False
+
+    def _stats(self, data: dict[str, Any]) -> None:
+        columns = {"ok": "ok", "changed": "changed", "failures": "failed", "dark": "unreachable", "skipped": "skipped"}
+        for source, target in columns.items():
+            for host, count in (data.get(source) or {}).items():
+                setattr(self.outcome.hosts.setdefault(host, HostCounts()), target, int(count))
+
+
+def run(
+    spec: PlaybookRun,
+    private_dir: Path,
+    *,
+    on_task: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> WaveOutcome:
+    import ansible_runner  # ~0.3 s: only paid by a rollout
+
+    root = repo_root()
+    private_dir.mkdir(parents=True, exist_ok=True)
+    cmdline = ["--diff"]
+    if spec.check:
+        cmdline.append("--check")
+    if spec.vault_password_file is not None:
+        cmdline += ["--vault-password-file", str(spec.vault_password_file)]
+    reducer = EventReducer(spec.phase, on_task)
+    result = ansible_runner.run(
+        private_data_dir=str(private_dir),
+        project_dir=str(spec.playbook.parent),
+        playbook=spec.playbook.name,
+        inventory=str(spec.inventory),
+        limit=":".join(spec.limit),
+        tags=spec.tags,
+        extravars=spec.extravars or {},
+        cmdline=" ".join(cmdline),
+        envvars={
+            "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
+            "ANSIBLE_ROLES_PATH": str(root / "roles"),
+            "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
+            "ANSIBLE_FORCE_COLOR": "0",
+            # ansible-playbook from the same environment as wardctl, whatever the caller's PATH.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
+        event_handler=reducer,
+        cancel_callback=cancelled,
+        quiet=True,
+        rotate_artifacts=1,
+        suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
+    )
+    reducer.outcome.rc = int(result.rc or 0)
+    reducer.outcome.cancelled = result.status == "canceled"
+    if result.status in ("failed", "timeout") and not reducer.outcome.hosts:
+        # ansible-playbook stopped before any host ran (bad playbook, vault password, inventory).
+        tail = _one_line(_stdout_tail(result))
+        reducer.outcome.failures.append(Failure("", "ansible-playbook", tail, spec.phase))
+    return reducer.outcome
+
+
+def _stdout_tail(result: Any) -> str:
+    try:
+        lines = [ln for ln in result.stdout.read().splitlines() if ln.strip()]
+    except (OSError, AttributeError):
+        return "ansible-playbook failed"
+    errors = [ln for ln in lines if "ERROR" in ln]
+    return (errors or lines or ["ansible-playbook failed"])[-1]
+
+
+def rotate(runner_root: Path, keep: int = KEEP_RUNNER_DIRS) -> None:
+    """Keep the newest `keep` private data dirs; older ones go (inodes and disk are finite)."""
+    if not runner_root.is_dir():
+        return
+    dirs = sorted((d for d in runner_root.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime)
+    for old in dirs[: max(0, len(dirs) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
