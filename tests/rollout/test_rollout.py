@@ -25,8 +25,9 @@ def state(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("state")
 
 
-def rollout(state: Path, *args: str, check: bool = False, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    env = lab_env() | {"WARDCTL_STATE_DIR": str(state)}
+def rollout(state: Path, *args: str, check: bool = False, timeout: float = 900,
+            env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    env = lab_env() | {"WARDCTL_STATE_DIR": str(state)} | (env_extra or {})
     return run([str(VENV_BIN / "wardctl"), "rollout", "--plain", *args], env=env, check=check, timeout=timeout)
 
 
@@ -141,3 +142,31 @@ def test_a_broken_inventory_stops_before_anything_runs(lab, tmp_path):
     assert "phuong_1-router: router_line_down_mbps" in proc.stderr and "nothing was changed" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (state / "runs.db").exists() or not db(state).execute("SELECT * FROM runs").fetchall()
+
+
+def test_host_keys_are_checked_through_the_runner(lab, tmp_path):
+    """ansible-runner disables host key checking unless told; a wrong pinned key must stop the ward."""
+    inv = tmp_path / "inv"
+    run(["cp", "-r", str(lab["inventory"]), str(inv)])
+    known = Path(lab["known_hosts"])
+    room = next(h for h in lab["hosts"] if h["host"] == "phuong_4-room")
+    other = next(h for h in lab["hosts"] if h["host"] == "phuong_5-room")
+    lines = known.read_text().splitlines()
+    other_key = next(ln.split(maxsplit=1)[1] for ln in lines if ln.startswith(other["address"] + " "))
+    forged = [f"{room['address']} {other_key}" if ln.startswith(room["address"] + " ") else ln for ln in lines]
+    (tmp_path / "known_hosts").write_text("\n".join(forged) + "\n")
+    extra = inv / "group_vars" / "all" / "extra.yml"
+    extra.write_text(extra.read_text().replace(str(known), str(tmp_path / "known_hosts")))
+    vault = ROOT / f".lab-{TEST_LAB}" / "vault-password"
+    # Fresh SSH control sockets: a multiplexed connection opened earlier would skip the host key exchange.
+    cp = tmp_path / "cp"
+    cp.mkdir()
+    # A playbook that must open SSH (demo.yml may be served from the fact cache without connecting).
+    args = ["-i", str(inv), "--vault-password-file", str(vault), "--wards", "phuong_4", "--playbook", TOUCH]
+    proc = rollout(
+        tmp_path / "state", *args, "--gate-playbook", "", env_extra={"ANSIBLE_SSH_CONTROL_PATH_DIR": str(cp)}
+    )
+    assert proc.returncode == 1
+    _, wards = last_run(tmp_path / "state")
+    assert wards["phuong_4"]["status"] in ("unreachable", "failed")
+    assert "host key" in (wards["phuong_4"]["message"] or "").lower() or "HOST IDENTIFICATION" in proc.stdout

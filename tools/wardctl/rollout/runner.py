@@ -1,6 +1,7 @@
 """One playbook over one wave, through ansible-runner's Python API, reduced to what the record keeps.
 
 Pitfalls handled here:
+- runner switches host key checking off and moves the fact cache into every artifact dir unless told: not here;
 - a fresh private data dir per run, so two runs never share artifacts (and old ones are rotated away);
 - the event handler keeps counters, failures and `*_report` facts, and tells runner to store only the
   final stats event (runner derives `stats` from stored events: storing none would make them None, storing all
@@ -38,8 +39,14 @@ class PlaybookRun:
 
 
 def _one_line(text: object) -> str:
-    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
-    return (lines[0] if lines else "failed")[:300]
+    """First and last meaningful lines: ssh puts the reason ("Host key verification failed.") last, after a
+    banner of @ signs."""
+    lines = [ln.strip(" @\t:") for ln in str(text).splitlines()]
+    lines = [ln for ln in lines if any(c.isalpha() for c in ln)]
+    if not lines:
+        return "failed"
+    text = lines[0] if len(lines) == 1 else f"{lines[0]}: … {lines[-1]}"
+    return text[:300]
 
 
 def _message(res: dict[str, Any]) -> str:
@@ -116,6 +123,8 @@ def run(
             "ANSIBLE_ROLES_PATH": str(root / "roles"),
             "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
             "ANSIBLE_FORCE_COLOR": "0",
+            # ansible-runner turns host key checking OFF unless told otherwise: keep it on, as ansible.cfg says.
+            "ANSIBLE_HOST_KEY_CHECKING": "True",
             # ansible-playbook from the same environment as wardctl, whatever the caller's PATH.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         },
@@ -124,6 +133,9 @@ def run(
         quiet=True,
         rotate_artifacts=1,
         suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
+        # Anything but "jsonfile" keeps runner from redirecting the fact cache into each fresh artifact dir,
+        # so ansible.cfg's shared cache (and `gathering = smart`) work as they do for ansible-playbook.
+        fact_cache_type="ansible.cfg",
     )
     reducer.outcome.rc = int(result.rc or 0)
     reducer.outcome.cancelled = result.status == "canceled"
