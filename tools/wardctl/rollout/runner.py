@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wardctl.paths import repo_root
+from wardctl.report.mask import mask_text, scrub
 from wardctl.rollout.store import Failure, HostCounts, WaveOutcome
 
 KEEP_RUNNER_DIRS = int(os.environ.get("WARDCTL_KEEP_RUNNER_DIRS", "20"))
@@ -50,11 +51,12 @@ def _one_line(text: object) -> str:
 
 
 def _message(res: dict[str, Any]) -> str:
+    """One line for the record and the progress display, with anything secret-looking masked on the way in."""
     if res.get("_ansible_no_log"):
         return "the output has been hidden (no_log)"
     for key in ("msg", "reason", "stderr", "module_stderr", "stdout"):
         if res.get(key):
-            return _one_line(res[key])
+            return mask_text(_one_line(res[key]))
     return "failed"
 
 
@@ -76,7 +78,7 @@ class EventReducer:
             facts = (data.get("res") or {}).get("ansible_facts") or {}
             for name, value in facts.items():
                 if name.endswith(REPORT_SUFFIX):
-                    self.outcome.reports[(host, name[: -len(REPORT_SUFFIX)])] = value
+                    self.outcome.reports[(host, name[: -len(REPORT_SUFFIX)])] = scrub(value)
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             res = data.get("res") or {}
             self.outcome.failures.append(Failure(host, data.get("task") or "", _message(res), self.phase))
@@ -141,7 +143,7 @@ def run(
     reducer.outcome.cancelled = result.status == "canceled"
     if result.status in ("failed", "timeout") and not reducer.outcome.hosts:
         # ansible-playbook stopped before any host ran (bad playbook, vault password, inventory).
-        tail = _one_line(_stdout_tail(result))
+        tail = mask_text(_one_line(_stdout_tail(result)))
         reducer.outcome.failures.append(Failure("", "ansible-playbook", tail, spec.phase))
     return reducer.outcome
 

@@ -1,0 +1,249 @@
+"""Synthetic run records for the report tests: written through the Store API, on a fake clock, no lab needed.
+
+The scenario uses the city's own inventory (inventory/vungtau: 18 wards, Vietnamese names) and June 2021:
+
+- run 1 (apply, from 2021-06-10): canary phuong_1, then two waves; long_son's router is unreachable, phuong_3's
+  room fails a task, thang_tam's line is unfit, phuong_2's room has no camera, the last wave stays pending;
+- run 2 (apply, 2021-06-18): the wards left pending in run 1, all done;
+- run 3 (dry run, 2021-06-25): phuong_4 has changes pending; it must not change the city's picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import wardctl.rollout.store as store_module
+from wardctl.inventory.model import City
+from wardctl.inventory.reader import read_inventory
+from wardctl.rollout.store import Failure, HostCounts, Store, WaveOutcome
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = ROOT / "inventory" / "vungtau"
+# Planted where a careless role could leak them: a router diff, a failure message, a report field.
+SECRETS = ("PlantedS3cret-7Qx", "PlantedCommunity-9Zk", "PlantedPsk-4Wm", "PlantedToken-2Rt")
+START = datetime(2021, 6, 10, 1, 30, tzinfo=UTC)  # 08:30 in Vũng Tàu
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> str:
+        return self.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def tick(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@contextmanager
+def frozen(clock: Clock) -> Iterator[Clock]:
+    """The store stamps rows with its module-level now(); the scenario needs June 2021."""
+    real = store_module.now
+    store_module.now = clock
+    try:
+        yield clock
+    finally:
+        store_module.now = real
+
+
+def router_report(changed: bool = True, model: str = "ISR4321", os_version: str = "17.3.4a") -> dict[str, Any]:
+    diff = (
+        "--- running\n+++ intended\n@@ -1,3 +1,6 @@\n"
+        "+ntp server 203.0.113.10\n+logging host 203.0.113.10\n"
+        f"+username wardadmin privilege 15 secret 0 {SECRETS[0]}\n"
+        f"+snmp-server community {SECRETS[1]} RO\n"
+        "-ip http server\n"
+        "+ip access-list standard MGMT\n+ permit 203.0.113.0 0.0.0.127\n"
+        "+line vty 0 4\n+ transport input ssh\n+ access-class MGMT in\n+banner motd ^C Ward office ^C\n"
+        if changed
+        else ""
+    )
+    return {
+        "changed": changed,
+        "lines_pushed": 11 if changed else 0,
+        "diff": diff,
+        "backup_path": "backups/phuong_x-router/2021-06-10T01:31:00Z.cfg",
+        "model": model,
+        "os_version": os_version,
+    }
+
+
+# roles/line_check's bounds with its defaults: good up to the first, degraded up to the second, unfit beyond.
+LINE_THRESHOLDS: dict[str, dict[str, float]] = {
+    "rtt_ms": {"max": 300.0, "unfit_max": 800.0},
+    "loss_percent": {"max": 1.0, "unfit_max": 10.0},
+    "jitter_ms": {"max": 30.0, "unfit_max": 75.0},
+    "down_mbps": {"min": 3.75, "unfit_min": 3.0},
+    "up_mbps": {"min": 3.75, "unfit_min": 3.0},
+    "dns_ms": {"max": 300.0},
+    "ntp_offset_ms": {"max": 1000.0, "unfit_max": 300000.0},
+}
+LINE_REASONS = {
+    "jitter_ms": "jitter 42 ms > 30 ms (degraded bound)",
+    "loss_percent": "loss 3 % > 1 % (degraded bound)",
+    "down_mbps": "throughput down 0.9 Mbit/s < 3 Mbit/s (unfit bound: 2 participants x 1.5 Mbit/s)",
+}
+
+
+def line_report(ward: str, host: str, **figures: float) -> dict[str, Any]:
+    """A line_check_report shaped as roles/line_check publishes it (identity, figures, verdict, checks…)."""
+    report: dict[str, Any] = {
+        "ward": ward, "host": host, "target": "203.0.113.10", "contract": {"down_mbps": 10, "up_mbps": 5},
+        "rtt_ms": {"min": 8.1, "avg": 12.4, "max": 25.0}, "jitter_ms": 2.1, "loss_percent": 0.0, "down_mbps": 38.5,
+        "up_mbps": 12.2, "dns_ms": 14.0, "ntp_offset_ms": -1.5,
+    }  # fmt: skip
+    report.update(figures)
+    checks = {}
+    for key, bounds in LINE_THRESHOLDS.items():
+        value = report[key]["avg"] if key == "rtt_ms" else abs(report[key])
+        if "min" in bounds:
+            checks[key] = "good" if value >= bounds["min"] else "degraded" if value >= bounds["unfit_min"] else "unfit"
+        else:
+            checks[key] = "good" if value <= bounds["max"] else "degraded" if value <= bounds.get("unfit_max", 1e9) \
+                else "unfit"  # fmt: skip
+    levels = [level for level in ("unfit", "degraded") if level in checks.values()]
+    return report | {
+        "verdict": levels[0] if levels else "good",
+        "reasons": [LINE_REASONS[k] for k, level in checks.items() if level != "good"],
+        # An unfit line is waived here (line_check_waive_unfit): the ward is done, the ISP still gets a call.
+        "checks": checks, "thresholds": LINE_THRESHOLDS, "waived": levels[:1] == ["unfit"],
+        "gate": "waived" if levels[:1] == ["unfit"] else "pass", "details": {"ping_sent": 200, "errors": []},
+    }  # fmt: skip
+
+
+def room_report(missing: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A room_readiness_report shaped as roles/room_readiness publishes it."""
+    items = ("camera", "microphone", "speaker", "display")
+    buy = {"camera": "Conference camera (USB UVC, 1080p, wide angle)"}
+    return {d: ("missing" if d in missing else "present") for d in items} | {
+        "devices": {d: [] if d in missing else [f"/dev/{d}0"] for d in items},
+        "missing": list(missing),
+        "procurement": [buy.get(d, d) for d in missing],
+    }
+
+
+def client_report(state: str = "installed") -> dict[str, Any]:
+    return {"package": "zavi-meeting", "version": "3.2.1", "state": state}
+
+
+def hardening_report() -> dict[str, Any]:
+    return {"areas": {"firewall": "applied", "ssh": "applied", "auto_updates": "applied", "usb_storage": "disabled",
+                      "auditd": {"enabled": True, "applied": False}, "password_policy": "applied"},
+            "lynis_index": 78, "token": SECRETS[3]}  # fmt: skip
+
+
+# What a degraded or unfit line measured (on top of line_report's good figures).
+LINE_FIGURES: dict[str, dict[str, float]] = {
+    "good": {},
+    "degraded": {"jitter_ms": 42.0},
+    "unfit": {"loss_percent": 3.0, "down_mbps": 0.9},
+}
+
+
+@dataclass
+class WardPlan:
+    status: str = "done"  # done | failed | unreachable
+    line: str = "good"
+    missing: tuple[str, ...] = ()
+    changed: bool = True
+    failed_host: str | None = None  # a room that fails a task
+    unreachable_host: str | None = None
+    client_state: str = "installed"
+
+
+@dataclass
+class Scenario:
+    state: Path
+    city: City
+    runs: list[str] = field(default_factory=list)
+    plans: dict[str, WardPlan] = field(default_factory=dict)
+
+
+def outcome_for(city: City, ward_id: str, plan: WardPlan) -> tuple[WaveOutcome, tuple[str, str | None, str | None]]:
+    ward = city.ward(ward_id)
+    out = WaveOutcome()
+    message: str | None = None
+    for host in ward.hosts:
+        counts = HostCounts(ok=12, changed=3 if plan.changed else 0)
+        if host == plan.unreachable_host:
+            counts = HostCounts(unreachable=1)
+            out.failures.append(Failure(host, "Gathering Facts", f"Failed to connect to {host} port 22: timed out"))
+            message = f"{host}: timed out"
+            out.hosts[host] = counts
+            continue
+        if host == plan.failed_host:
+            counts.failed = 1
+            # A module that echoes its arguments: the masking must catch the key=value.
+            out.failures.append(Failure(host, "conference_client : Install the meeting client",
+                                        f"No package matching 'zavi-meeting' (auth_token={SECRETS[3]})"))  # fmt: skip
+            message = f"apply: {host}: conference_client : Install the meeting client"
+        out.hosts[host] = counts
+        if ward.router and host == ward.router.name:
+            out.reports[(host, "router")] = router_report(plan.changed)
+        else:
+            endpoint = next(e for e in ward.endpoints if e.name == host)
+            out.reports[(host, "conference_client")] = client_report(plan.client_state)
+            out.reports[(host, "endpoint_hardening")] = hardening_report()
+            if endpoint.role == "meeting_room":
+                out.reports[(host, "room_readiness")] = room_report(plan.missing)
+                figures = LINE_FIGURES[plan.line]
+                out.reports[(host, "line_check")] = line_report(ward_id, host, **figures) | {"psk": SECRETS[2]}
+    return out, (plan.status, "passed" if plan.status == "done" else None, message)
+
+
+def record_run(store: Store, clock: Clock, city: City, run_id: str, waves: list[list[str]],
+               plans: dict[str, WardPlan], *, check: bool = False, stop_after: int | None = None) -> None:  # fmt: skip
+    """One rollout through the Store API: each wave marked running, then recorded, a few minutes apart."""
+    names = {w.id: w.display_name for w in city.wards}
+    host_ward = {h: w.id for w in city.wards for h in w.hosts}
+    store.create_run(run_id, inventory=str(PRODUCTION), playbook="site.yml", check=check, tags=None, waves=waves,
+                     canary=waves[0][0] if len(waves[0]) == 1 else None, max_failed=1, names=names)  # fmt: skip
+    for index, wave in enumerate(waves):
+        if stop_after is not None and index > stop_after:
+            break
+        clock.tick(minutes=2)
+        store.mark_running(run_id, wave)
+        merged = WaveOutcome()
+        verdicts = {}
+        for ward in wave:
+            clock.tick(minutes=3)
+            outcome, verdict = outcome_for(city, ward, plans.get(ward, WardPlan()))
+            merged.hosts.update(outcome.hosts)
+            merged.failures += outcome.failures
+            merged.reports.update(outcome.reports)
+            verdicts[ward] = verdict
+        store.record_wave(run_id, host_ward, merged, verdicts)
+    clock.tick(minutes=1)
+    store.finish_run(run_id, "failed" if stop_after is not None else "done")
+
+
+def vungtau_scenario(state: Path) -> Scenario:
+    """Three runs over the city's 18 wards (see the module docstring)."""
+    city = read_inventory(PRODUCTION)
+    ids = [w.id for w in city.wards]
+    plans = {
+        "phuong_2": WardPlan(line="degraded", missing=("camera",)),
+        "phuong_3": WardPlan(status="failed", failed_host="phuong_3-room"),
+        "thang_tam": WardPlan(line="unfit"),
+        "long_son": WardPlan(status="unreachable", unreachable_host="long_son-router"),
+    }
+    first = ["phuong_1"]
+    second = ["city_hall", "phuong_2", "phuong_3", "phuong_4", "phuong_5", "thang_tam", "long_son"]
+    rest = [w for w in ids if w not in first + second]
+    scenario = Scenario(state, city, plans=plans)
+    store = Store(state / "runs.db")
+    clock = Clock(START)
+    with frozen(clock):
+        record_run(store, clock, city, "20210610T013000Z-aaaa", [first, second, rest], plans, stop_after=1)
+        clock.at = datetime(2021, 6, 18, 2, 0, tzinfo=UTC)
+        record_run(store, clock, city, "20210618T020000Z-bbbb", [rest[:5], rest[5:]], plans)
+        clock.at = datetime(2021, 6, 25, 3, 0, tzinfo=UTC)
+        record_run(store, clock, city, "20210625T030000Z-cccc", [["phuong_4"]], {}, check=True)
+    store.close()
+    scenario.runs = ["20210610T013000Z-aaaa", "20210618T020000Z-bbbb", "20210625T030000Z-cccc"]
+    return scenario

@@ -1,0 +1,283 @@
+"""Vietnamese (the default: ward technicians read it) and English strings, numbers and times for the reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- statuses and verdicts
+    "status.done": {"vi": "Hoàn thành", "en": "Done"},
+    "status.failed": {"vi": "Lỗi", "en": "Failed"},
+    "status.unreachable": {"vi": "Không kết nối được", "en": "Unreachable"},
+    "status.pending": {"vi": "Chưa triển khai", "en": "Pending"},
+    "status.running": {"vi": "Đang chạy", "en": "Running"},
+    "verdict.good": {"vi": "Tốt", "en": "Good"},
+    "verdict.degraded": {"vi": "Chưa tốt", "en": "Degraded"},
+    "verdict.unfit": {"vi": "Không đạt", "en": "Unfit"},
+    "device.present": {"vi": "Có", "en": "Present"},
+    "device.missing": {"vi": "Thiếu", "en": "Missing"},
+    "device.camera": {"vi": "Camera", "en": "Camera"},
+    "device.microphone": {"vi": "Micro", "en": "Microphone"},
+    "device.speaker": {"vi": "Loa", "en": "Speaker"},
+    "device.display": {"vi": "Màn hình", "en": "Display"},
+    "area.applied": {"vi": "Đã áp dụng", "en": "Applied"},
+    "area.off": {"vi": "Không bật", "en": "Off"},
+    "area.not_applied": {"vi": "Chưa áp dụng", "en": "Not applied"},
+    "role.meeting_room": {"vi": "Phòng họp", "en": "Meeting room"},
+    "role.leader_pc": {"vi": "Máy lãnh đạo", "en": "Leader's PC"},
+    "role.city_services": {"vi": "Máy chủ dịch vụ", "en": "Services host"},
+    "role.router": {"vi": "Router", "en": "Router"},
+    "role.endpoint": {"vi": "Máy trạm", "en": "Endpoint"},
+    "yes": {"vi": "Có", "en": "Yes"},
+    "no": {"vi": "Không", "en": "No"},
+    "not_measured": {"vi": "chưa đo", "en": "not measured yet"},
+    "not_in_run": {"vi": "không có trong lần chạy", "en": "not in this run"},
+    "none": {"vi": "không có", "en": "none"},
+    # --- ward report
+    "ward.title": {"vi": "Báo cáo triển khai — {name}", "en": "Rollout report — {name}"},
+    "ward.status": {"vi": "Trạng thái", "en": "Status"},
+    "ward.run": {"vi": "Lần chạy", "en": "Run"},
+    "ward.finished": {"vi": "Kết thúc", "en": "Finished"},
+    "ward.dry_run": {
+        "vi": "Chạy thử (--check): chưa thay đổi gì trên thiết bị",
+        "en": "Dry run (--check): nothing was changed",
+    },
+    "ward.technician": {"vi": "Kỹ thuật viên", "en": "Technician"},
+    "ward.gate": {"vi": "Kiểm tra sau triển khai", "en": "Health gate"},
+    "ward.message": {"vi": "Ghi chú", "en": "Note"},
+    "ward.generated": {"vi": "Tạo lúc", "en": "Generated"},
+    "sec.next": {"vi": "Việc cần làm tiếp", "en": "What to do next"},
+    "sec.router": {"vi": "Router: những gì đã thay đổi", "en": "Router: what changed"},
+    "sec.endpoints": {"vi": "Máy trạm: phần mềm họp và bảo mật", "en": "Endpoints: meeting client and hardening"},
+    "sec.line": {"vi": "Chất lượng đường truyền", "en": "Line quality"},
+    "sec.room": {"vi": "Thiết bị phòng họp", "en": "Room readiness"},
+    "sec.failures": {"vi": "Lỗi ghi nhận", "en": "Failures"},
+    "sec.hosts": {"vi": "Kết quả từng máy", "en": "Per host"},
+    "router.model": {"vi": "Model", "en": "Model"},
+    "router.os": {"vi": "Phiên bản hệ điều hành", "en": "OS version"},
+    "router.changed": {"vi": "Có thay đổi", "en": "Changed"},
+    "router.lines_pushed": {"vi": "Số dòng cấu hình đã gửi", "en": "Config lines pushed"},
+    "router.diff": {"vi": "Khác biệt cấu hình", "en": "Config diff"},
+    "router.diff_counts": {
+        "vi": "thêm {added} dòng, bỏ {removed} dòng",
+        "en": "{added} lines added, {removed} removed",
+    },
+    "router.diff_first": {"vi": "Các dòng đầu tiên", "en": "First lines"},
+    "router.diff_more": {"vi": "… và {n} dòng nữa", "en": "… and {n} more"},
+    "router.no_diff": {"vi": "không có thay đổi", "en": "no change"},
+    "router.backup": {"vi": "Bản sao lưu cấu hình", "en": "Config backup"},
+    "router.none": {
+        "vi": "Phường này không có router trong inventory",
+        "en": "This ward has no router in the inventory",
+    },
+    "ep.host": {"vi": "Máy", "en": "Host"},
+    "ep.role": {"vi": "Vai trò", "en": "Role"},
+    "ep.result": {"vi": "Kết quả", "en": "Result"},
+    "ep.client": {"vi": "Phần mềm họp", "en": "Meeting client"},
+    "ep.hardening": {"vi": "Bảo mật", "en": "Hardening"},
+    "ep.areas": {"vi": "{applied}/{total} mục đã áp dụng", "en": "{applied}/{total} areas applied"},
+    "ep.lynis": {"vi": "chỉ số Lynis {index}", "en": "Lynis index {index}"},
+    "ep.none": {"vi": "Không có máy trạm", "en": "No endpoints"},
+    "host.ok": {"vi": "OK", "en": "ok"},
+    "host.changed": {"vi": "thay đổi", "en": "changed"},
+    "host.failed": {"vi": "lỗi", "en": "failed"},
+    "host.unreachable": {"vi": "mất kết nối", "en": "unreachable"},
+    "host.skipped": {"vi": "bỏ qua", "en": "skipped"},
+    "host.counts": {
+        "vi": "{ok} OK, {changed} thay đổi, {failed} lỗi",
+        "en": "{ok} ok, {changed} changed, {failed} failed",
+    },
+    "line.metric": {"vi": "Chỉ số", "en": "Metric"},
+    "line.measured": {"vi": "Đo được", "en": "Measured"},
+    "line.threshold": {"vi": "Ngưỡng", "en": "Threshold"},
+    "line.result": {"vi": "Đánh giá", "en": "Result"},
+    "line.verdict": {"vi": "Kết luận", "en": "Verdict"},
+    "line.reasons": {"vi": "Lý do", "en": "Reasons"},
+    "line.unfit_bound": {"vi": "không đạt {bound}", "en": "unfit {bound}"},
+    "line.contract": {"vi": "hợp đồng {value}", "en": "contract {value}"},
+    "line.waived": {
+        "vi": "Được miễn trừ: đường truyền không đạt nhưng không chặn việc triển khai.",
+        "en": "Waived: the line is unfit but does not block the rollout.",
+    },
+    "line.from": {"vi": "đo từ {host}", "en": "measured from {host}"},
+    "metric.rtt_ms": {"vi": "Độ trễ (RTT)", "en": "Round-trip time"},
+    "metric.jitter_ms": {"vi": "Độ dao động trễ (jitter)", "en": "Jitter"},
+    "metric.loss_percent": {"vi": "Mất gói", "en": "Packet loss"},
+    "metric.down_mbps": {"vi": "Tốc độ tải xuống", "en": "Download"},
+    "metric.up_mbps": {"vi": "Tốc độ tải lên", "en": "Upload"},
+    "metric.dns_ms": {"vi": "Thời gian phân giải DNS", "en": "DNS lookup"},
+    "metric.ntp_offset_ms": {"vi": "Lệch đồng hồ (NTP)", "en": "Clock offset (NTP)"},
+    "check.ok": {"vi": "Đạt", "en": "OK"},
+    "check.bad": {"vi": "Không đạt", "en": "Not OK"},
+    "room.device": {"vi": "Thiết bị", "en": "Device"},
+    "room.state": {"vi": "Tình trạng", "en": "State"},
+    "room.to_buy": {"vi": "Cần mua", "en": "To buy"},
+    "fail.host": {"vi": "Máy", "en": "Host"},
+    "fail.task": {"vi": "Bước", "en": "Task"},
+    "fail.message": {"vi": "Thông báo", "en": "Message"},
+    "fail.phase": {"vi": "Giai đoạn", "en": "Phase"},
+    "fail.none": {"vi": "Không có lỗi.", "en": "No failures."},
+    "fail.run_level": {"vi": "(cả lần chạy)", "en": "(whole run)"},
+    "phase.apply": {"vi": "triển khai", "en": "apply"},
+    "phase.gate": {"vi": "kiểm tra", "en": "gate"},
+    # --- what to do next (advice.py)
+    "next.all_good": {
+        "vi": "Không cần làm gì thêm: phòng họp trực tuyến của đơn vị đã sẵn sàng.",
+        "en": "Nothing to do: the ward's online meeting room is ready.",
+    },
+    "next.pending": {
+        "vi": "Đơn vị chưa được triển khai trong lần chạy {run_id}: chờ đợt triển khai tiếp theo.",
+        "en": "Not rolled out yet in run {run_id}: it waits for a later wave.",
+    },
+    "next.running": {
+        "vi": "Đang triển khai: xem lại báo cáo này khi lần chạy {run_id} kết thúc.",
+        "en": "Rolling out now: read this report again when run {run_id} finishes.",
+    },
+    "next.dry_run_changes": {
+        "vi": "Đây là lần chạy thử: {n} thay đổi đang chờ áp dụng; thiết bị chưa bị thay đổi.",
+        "en": "This was a dry run: {n} change(s) pending; nothing was changed on the devices.",
+    },
+    "next.unreachable": {
+        "vi": "Không kết nối được {host}{address}: kiểm tra nguồn điện, dây mạng và đường Internet, "
+        "rồi gọi kỹ thuật thành phố{contact}.",
+        "en": "Could not reach {host}{address}: check its power, its cable and the Internet line, "
+        "then call city hall's technician{contact}.",
+    },
+    "next.failed_task": {
+        "vi": "{host}: bước «{task}» bị lỗi: {message}. Khắc phục rồi báo kỹ thuật thành phố chạy lại "
+        "(wardctl rollout --resume {run_id}).",
+        "en": "{host}: task “{task}” failed: {message}. Fix it, then ask city hall to resume the rollout "
+        "(wardctl rollout --resume {run_id}).",
+    },
+    "next.line_unfit": {
+        "vi": "Gọi nhà mạng: đường truyền không đạt yêu cầu họp trực tuyến. Số liệu đo: {figures}.",
+        "en": "Call the ISP: the line is unfit for video meetings. Measured: {figures}.",
+    },
+    "next.line_degraded": {
+        "vi": "Đường truyền chưa tốt ({figures}): theo dõi; nếu kéo dài, báo nhà mạng kèm số liệu này.",
+        "en": "The line is degraded ({figures}): watch it, and report these figures to the ISP if it persists.",
+    },
+    "next.room_missing": {
+        "vi": "Đề xuất mua sắm cho phòng họp ({host}): {items}.",
+        "en": "Request procurement for the meeting room ({host}): {items}.",
+    },
+    "next.client_missing": {
+        "vi": "Phần mềm họp trên {host} chưa sẵn sàng (trạng thái: {state}): báo kỹ thuật thành phố cài lại.",
+        "en": "The meeting client on {host} is not ready (state: {state}): ask city hall to reinstall it.",
+    },
+    "next.hardening": {
+        "vi": "{host}: các mục bảo mật chưa áp dụng: {areas}.",
+        "en": "{host}: hardening areas not applied: {areas}.",
+    },
+    "next.not_measured": {
+        "vi": "Chưa đo chất lượng đường truyền: đề nghị kỹ thuật thành phố chạy bước kiểm tra đường truyền.",
+        "en": "Line quality not measured yet: ask city hall to run the line check.",
+    },
+    "next.run_failure": {
+        "vi": "Lần chạy gặp lỗi chung ({task}): {message}. Báo kỹ thuật thành phố.",
+        "en": "The run itself failed ({task}): {message}. Tell city hall's technician.",
+    },
+    # --- status table and city dashboard
+    "city.title": {"vi": "Tiến độ triển khai họp trực tuyến — {name}", "en": "Video meeting rollout — {name}"},
+    "city.ward": {"vi": "Mã", "en": "Ward"},
+    "city.name": {"vi": "Đơn vị", "en": "Name"},
+    "city.status": {"vi": "Trạng thái", "en": "Status"},
+    "city.router": {"vi": "Router", "en": "Router"},
+    "city.router_lines": {"vi": "dòng đổi", "en": "lines changed"},
+    "city.endpoints": {"vi": "Máy trạm OK", "en": "Endpoints ok"},
+    "city.line": {"vi": "Đường truyền", "en": "Line"},
+    "city.last_run": {"vi": "Lần chạy gần nhất", "en": "Last run"},
+    "city.holding": {"vi": "Vướng mắc", "en": "Holding it back"},
+    "city.ready_since": {"vi": "Sẵn sàng từ", "en": "Ready since"},
+    "city.total": {"vi": "Tổng số", "en": "Total"},
+    "city.ready": {"vi": "đơn vị sẵn sàng", "en": "wards ready"},
+    "city.ready_of": {"vi": "{ready}/{total} đơn vị sẵn sàng", "en": "{ready} of {total} wards ready"},
+    "city.deadline": {"vi": "Hạn hoàn thành", "en": "Deadline"},
+    "city.days_left": {"vi": "còn {n} ngày", "en": "{n} days left"},
+    "city.overdue": {"vi": "quá hạn {n} ngày", "en": "{n} days overdue"},
+    "city.chart": {"vi": "Số đơn vị sẵn sàng theo thời gian", "en": "Wards ready over time"},
+    "city.chart_ready": {"vi": "Đã sẵn sàng", "en": "Ready"},
+    "city.chart_pace": {"vi": "Tiến độ cần đạt", "en": "Pace needed"},
+    "city.chart_target": {"vi": "Mục tiêu: {n}", "en": "Target: {n}"},
+    "city.chart_empty": {"vi": "Chưa có đơn vị nào hoàn thành", "en": "No ward is ready yet"},
+    "city.deadline_passed": {"vi": "đã qua trước lần triển khai đầu tiên", "en": "passed before the first run"},
+    "city.chart_today": {"vi": "Hôm nay", "en": "Today"},
+    "city.view_latest": {
+        "vi": "Mỗi đơn vị theo lần triển khai gần nhất",
+        "en": "Each ward as of its latest rollout",
+    },
+    "city.view_run": {"vi": "Lần chạy {run_id}", "en": "Run {run_id}"},
+    "city.no_runs": {
+        "vi": "Chưa có lần triển khai nào; chạy `wardctl rollout`.",
+        "en": "no rollout recorded yet; run `wardctl rollout`",
+    },
+    "city.dry": {"vi": "chạy thử", "en": "dry run"},
+    "city.line_unfit_reason": {"vi": "đường truyền không đạt", "en": "line unfit"},
+    "city.room_missing_reason": {"vi": "thiếu {items}", "en": "missing {items}"},
+}
+
+_VI_DATE = "%d/%m/%Y %H:%M"
+_EN_DATE = "%Y-%m-%d %H:%M"
+
+
+class Lang:
+    """Strings, numbers and times in one language; times shown in the city's time zone."""
+
+    def __init__(self, code: str = DEFAULT_LANG, tz: tzinfo | None = None) -> None:
+        if code not in LANGS:
+            raise ValueError(code)
+        self.code = code
+        self.tz = tz or city_tz()
+
+    def t(self, key: str, **params: Any) -> str:
+        text = STRINGS[key][self.code]
+        return text.format(**params) if params else text
+
+    def get(self, key: str, default: str) -> str:
+        return self.t(key) if key in STRINGS else default
+
+    def status(self, status: str) -> str:
+        return self.get(f"status.{status}", status)
+
+    def verdict(self, verdict: str | None) -> str:
+        return self.get(f"verdict.{verdict}", verdict) if verdict else self.t("not_measured")
+
+    def num(self, value: float | int | None, digits: int = 2) -> str:
+        if value is None:
+            return "—"
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        return text.replace(".", ",") if self.code == "vi" else text  # Vietnamese writes 0,9
+
+    def time(self, stamp: str | None) -> str:
+        when = parse_time(stamp)
+        if when is None:
+            return "—"
+        return when.astimezone(self.tz).strftime(_VI_DATE if self.code == "vi" else _EN_DATE)
+
+    def date(self, when: datetime) -> str:
+        return when.strftime("%d/%m/%Y" if self.code == "vi" else "%Y-%m-%d")
+
+
+def parse_time(stamp: str | None) -> datetime | None:
+    """The record's `YYYY-MM-DDTHH:MM:SSZ` (UTC) as an aware datetime; None when absent or unreadable."""
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def city_tz(name: str | None = None) -> tzinfo:
+    """The city's zone (inventory `city_timezone`, default Asia/Ho_Chi_Minh); a fixed +07:00 without tzdata."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name or "Asia/Ho_Chi_Minh")
+    except (ImportError, KeyError, ValueError, OSError):
+        return timezone(timedelta(hours=7))
