@@ -38,8 +38,13 @@ image: deps venv
 lab: image
 	$(VENV)/bin/wardctl lab up
 
+# The main job on the lab: every ward rolled out in waves (canary first) with health gates, then the reports.
 demo: lab
-	$(VENV)/bin/ansible-playbook -i inventory/lab playbooks/demo.yml
+	$(VENV)/bin/ansible-playbook -i inventory/lab --vault-password-file .lab/vault-password playbooks/demo.yml
+	$(VENV)/bin/wardctl rollout --all --canary phuong_1 --wave-size 5
+	$(VENV)/bin/wardctl status
+	$(VENV)/bin/wardctl report --city --format html -o reports/city.html
+	@echo "city dashboard: reports/city.html; a ward's report: .venv/bin/wardctl report phuong_1 --format html"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -12,8 +12,15 @@ from pathlib import Path
 from typing import Any
 
 ERROR_PATTERNS = {
-    "cisco_ios": r"% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|Bad mask|Error)",
-    "mikrotik_routeros": r"bad command name|expected end of command|syntax error|input does not match|failure:",
+    "cisco_ios": (
+        r"% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|Bad mask|Error|Duplicate"
+        r"|A named .* already exists|Physical interfaces cannot)|^ERROR: "
+    ),
+    # RouterOS reports bad values in words of its own (and `failure:` for refused actions).
+    "mikrotik_routeros": (
+        r"bad command name|expected end of command|syntax error|input does not match|failure:"
+        r"|invalid value for argument|out of range|no such item"
+    ),
 }
 
 
@@ -55,8 +62,12 @@ def connect(target: Target) -> Any:
     from netmiko import ConnectHandler  # imported here: ~0.2 s, only paid by code that talks to routers
 
     conn = ConnectHandler(**target.netmiko_args())
+    # Recorded for callers that must know the enable secret was proven by this login (Netmiko raises if
+    # `enable` fails); a privilege-15 user lands in enable mode and proves nothing about it.
+    conn.wardkit_enable_proven = False
     if target.device_type == "cisco_ios" and not conn.check_enable_mode():
         conn.enable()
+        conn.wardkit_enable_proven = True
     return conn
 
 
@@ -83,3 +94,12 @@ def parse_facts(device_type: str, text: str) -> dict[str, str]:
 
 def facts(conn: Any, device_type: str, timeout: float = 20.0) -> dict[str, str]:
     return parse_facts(device_type, conn.send_command(SHOW_FACTS[device_type], read_timeout=timeout))
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """No SSH answer at all — Ansible's "unreachable" — as opposed to a refused login or a wrong host key."""
+    from netmiko.exceptions import NetmikoTimeoutException
+
+    return isinstance(exc, NetmikoTimeoutException | ConnectionError | TimeoutError) or (
+        isinstance(exc, OSError) and not type(exc).__module__.startswith("paramiko")
+    )

@@ -31,19 +31,18 @@ class Hidden:
 
     snmp_users: dict[str, str] | None = None
     users: dict[str, str] | None = None
+    # IOS secrets the session itself authenticated with (see iosdiff.secret_equal).
+    proven: set[tuple[str, ...]] = field(default_factory=set)
 
 
 def plan(dialect: str, intended: str, running: str, hidden: Hidden | None = None) -> Plan:
     hidden = hidden or Hidden()
     if dialect == "cisco_ios":
         present = iosdiff.snmp_user_present(hidden.snmp_users) if hidden.snmp_users is not None else None
-        p = iosdiff.plan(intended, running, present)
-        commands, diff = list(p.commands), list(p.diff)
-        if hidden.snmp_users:
-            for cmd in iosdiff.stale_hidden(intended, hidden.snmp_users):
-                commands.append(cmd)
-                diff.append("- " + cmd.removeprefix("no "))
-        return Plan(commands, diff)
+        p = iosdiff.plan(intended, running, present, hidden.proven)
+        stale = iosdiff.stale_hidden(intended, hidden.snmp_users) if hidden.snmp_users else []
+        # A stale SNMPv3 user goes first: before its group (which the plan may remove) disappears.
+        return Plan([*stale, *p.commands], [*("- " + c.removeprefix("no ") for c in stale), *p.diff])
     if dialect == "mikrotik_routeros":
         r = rosdiff.plan(intended, running, hidden.users)
         return Plan(r.commands, r.diff)

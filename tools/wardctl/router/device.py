@@ -25,12 +25,15 @@ import netmiko
 from netmiko.exceptions import ConfigInvalidException
 
 from wardctl import netdev
+from wardctl.router import rosdiff
 
-REVERT_NAME = "wardkit-revert"
+REVERT_NAME = rosdiff.REVERT_ITEM
 COPY_PREFIX = "wardkit-"
 
 
 class DeviceError(Exception):
+    unreachable = False  # no answer at all (as opposed to refused credentials or a wrong host key)
+
     """A failure with a one-line reason."""
 
 
@@ -46,8 +49,11 @@ _LOST = (netmiko.exceptions.ReadTimeout, netmiko.exceptions.NetmikoTimeoutExcept
 
 
 def _first_line(text: str) -> str:
+    """The gist of a (Netmiko) message; a first line ending in `:` is joined with the next one."""
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
-    return lines[0] if lines else type(text).__name__
+    if not lines:
+        return "no details"
+    return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
 
 
 def connect(target: netdev.Target) -> Any:
@@ -55,7 +61,9 @@ def connect(target: netdev.Target) -> Any:
     try:
         return netdev.connect(target)
     except Exception as exc:  # paramiko/Netmiko raise many types; the reason is what matters
-        raise DeviceError(f"cannot log in ({type(exc).__name__}: {_first_line(str(exc))})") from exc
+        error = DeviceError(f"cannot log in ({type(exc).__name__}: {_first_line(str(exc))})")
+        error.unreachable = netdev.is_unreachable(exc)
+        raise error from exc
 
 
 def close(conn: Any) -> None:
@@ -77,17 +85,22 @@ class Ops:
 
     # --- plumbing --------------------------------------------------------------------------------------
 
+    def prompt(self) -> str:
+        """The exec prompt as a pattern anchored at the end of the output (Netmiko's own default would send
+        a newline and sleep to find the prompt before every command)."""
+        raise NotImplementedError
+
     def send(self, command: str, expect: str | None = None, read_timeout: float | None = None) -> str:
         try:
             out = self.conn.send_command(
                 command,
-                expect_string=expect,
+                expect_string=expect or self.prompt(),
                 read_timeout=read_timeout or self.read_timeout,
                 strip_prompt=True,
                 strip_command=True,
             )
         except _LOST as exc:
-            raise SessionLost(f"no answer to {command.split()[0]!r} ({type(exc).__name__})") from exc
+            raise SessionLost(f"no answer to {command[:40]!r} ({type(exc).__name__})") from exc
         return str(out)
 
     def check(self, command: str, out: str) -> str:
@@ -168,14 +181,15 @@ class IosOps(Ops):
     ext = "cfg"
     show_config = "show running-config"
 
-    def _prompt(self) -> str:
-        return re.escape(self.conn.base_prompt) + r"[>#]"
+    def prompt(self) -> str:
+        # Netmiko keeps only the first 16 characters of an IOS hostname as the base prompt.
+        return re.escape(self.conn.base_prompt) + r"[\w.-]*[>#]\s*$"
 
     def save_copy(self, name: str) -> None:
         cmd = f"copy running-config flash:{name}.{self.ext}"
-        out = self.send(cmd, expect=r"Destination filename|\[confirm\]|" + self._prompt())
+        out = self.send(cmd, expect=r"Destination filename|\[confirm\]|" + self.prompt())
         if "Destination filename" in out or "[confirm]" in out:
-            out += self.send("", expect=self._prompt())
+            out += self.send("", expect=self.prompt())
         self.check(cmd, out)
 
     def list_copies(self) -> list[str]:
@@ -200,23 +214,23 @@ class IosOps(Ops):
         return self._push_lines(commands, config_mode_command=f"configure terminal revert timer {revert}")
 
     def confirm(self) -> None:
-        self.check("configure confirm", self.send("configure confirm", expect=self._prompt()))
+        self.check("configure confirm", self.send("configure confirm", expect=self.prompt()))
 
     def revert_now(self, copy: str) -> None:
         try:
             self.conn.exit_config_mode()
         except (ValueError, *_LOST) as exc:
             raise SessionLost(f"cannot leave config mode ({type(exc).__name__})") from exc
-        self.send("configure revert now", expect=self._prompt())
+        self.send("configure revert now", expect=self.prompt())
 
     def save(self) -> None:
-        out = self.send("write memory", expect=self._prompt())
+        out = self.send("write memory", expect=self.prompt())
         if "[OK]" not in out:
             raise Rejected(f"'write memory' did not report [OK]: {_first_line(out)}")
 
     def replace(self, copy: str) -> None:
         cmd = f"configure replace flash:{copy}.{self.ext} force"
-        out = self.send(cmd, expect=self._prompt(), read_timeout=max(self.read_timeout, 60))
+        out = self.send(cmd, expect=self.prompt(), read_timeout=max(self.read_timeout, 60))
         if "Rollback Done" not in out:
             raise Rejected(f"{cmd!r}: {_first_line(out)}")
 
@@ -233,6 +247,9 @@ class RosOps(Ops):
     ext = "rsc"
     show_config = "/export"
 
+    def prompt(self) -> str:
+        return re.escape(self.conn.base_prompt) + r"[^\n]*>\s*$"
+
     def save_copy(self, name: str) -> None:
         cmd = f"/export file={name}"
         self.check(cmd, self.send(cmd))
@@ -243,9 +260,9 @@ class RosOps(Ops):
     def list_copies(self) -> list[str]:
         return [m.group(1) for m in re.finditer(rf"\s({COPY_PREFIX}\S+)\.{self.ext}\s", self._files())]
 
-    def copy_size(self, name: str) -> int | None:
-        m = re.search(rf"\s{re.escape(name)}\.{self.ext}\s+\S+\s+(\d+)\s", self._files())
-        return int(m.group(1)) if m else None
+    def copy_sizes(self) -> dict[str, int]:
+        pattern = rf"\s({COPY_PREFIX}\S+)\.{self.ext}\s+\S+\s+(\d+)\s"
+        return {m.group(1): int(m.group(2)) for m in re.finditer(pattern, self._files())}
 
     def delete_copy(self, name: str) -> None:
         self.send(f"/file remove {name}.{self.ext}")
@@ -255,9 +272,8 @@ class RosOps(Ops):
         return (out.isdigit() and int(out) > 0), None
 
     def push(self, commands: list[str], revert: int, copy: str) -> int:
-        arm = (
-            f'/system scheduler add name={REVERT_NAME} interval={revert}s on-event="/import file-name={copy}.{self.ext}"'
-        )
+        event = f'"/import file-name={copy}.{self.ext}"'
+        arm = f"/system scheduler add name={REVERT_NAME} interval={revert}s on-event={event}"
         return self._push_lines([arm, *commands]) - 1
 
     def confirm(self) -> None:

@@ -118,10 +118,14 @@ def _secret_parts(line: str) -> tuple[str, str, str] | None:
     return None
 
 
-def secret_equal(want: str, have: str) -> bool:
+def secret_equal(want: str, have: str, proven: bool = False) -> bool:
+    """Same secret? `proven`: this session authenticated with the intended value (the login user's password,
+    the enable secret after `enable`), so the device's hash of it needs no scrypt to be known equal."""
     w, h = _secret_parts(want), _secret_parts(have)
     if w is None or h is None or w[0] != h[0]:
         return False
+    if proven and w[1] == "0":
+        return True
     if w[1] == "0":
         return bool(ios_verify(h[1], h[2], w[2]))
     return (w[1], w[2]) == (h[1], h[2])
@@ -192,8 +196,9 @@ def _subtree(node: Node, indent: int, sign: str, out_cmds: list[str], out_diff: 
 
 
 class _Differ:
-    def __init__(self, hidden_present: Callable[[str], bool] | None) -> None:
+    def __init__(self, hidden_present: Callable[[str], bool] | None, proven: set[tuple[str, ...]]) -> None:
         self.hidden_present = hidden_present
+        self.proven = proven
 
     def level(self, want: list[Node], have: list[Node], owned: bool, indent: int) -> tuple[list[str], list[str]]:
         cmds: list[str] = []
@@ -204,7 +209,9 @@ class _Differ:
         for w in want:
             h = have_by.get(norm(w.line))
             if h is None and (ident := _secret_identity(w.line)) is not None:
-                h = next((x for x in have if _secret_identity(x.line) == ident and secret_equal(w.line, x.line)), None)
+                ok = ident in self.proven
+                same = (x for x in have if _secret_identity(x.line) == ident and secret_equal(w.line, x.line, ok))
+                h = next(same, None)
             hidden = indent == 0 and _SNMP_USER.match(w.line) and self.hidden_present
             if h is None and hidden and self.hidden_present(w.line):
                 continue  # shown by `show snmp user`, never in the running config (as on real IOS)
@@ -246,12 +253,19 @@ class _Differ:
         return cmds, diff
 
 
-def plan(intended: str, running: str, hidden_present: Callable[[str], bool] | None = None) -> Plan:
+def plan(
+    intended: str,
+    running: str,
+    hidden_present: Callable[[str], bool] | None = None,
+    proven: set[tuple[str, ...]] | None = None,
+) -> Plan:
     """The commands that make `running` contain `intended` (and drop what the kit manages but no longer wants).
 
     `hidden_present(line)` answers for lines IOS never shows (`snmp-server user`): True if the device has it.
+    `proven`: secret identities (`("username", NAME)`, `("enable", "secret")`) this session authenticated with.
     """
-    cmds, diff = _Differ(hidden_present).level(parse(intended), parse(running), owned=False, indent=0)
+    differ = _Differ(hidden_present, proven or set())
+    cmds, diff = differ.level(parse(intended), parse(running), owned=False, indent=0)
     return Plan(cmds, diff)
 
 

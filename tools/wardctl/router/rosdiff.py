@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 OWNED = "wardkit"
+REVERT_ITEM = "wardkit-revert"
 VERBS = ("add", "set", "remove", "unset", "enable", "disable", "move", "print", "export", "import")
 
 # How an added item is identified, per menu.
@@ -304,6 +305,8 @@ def _identity(path: str, props: dict[str, str]) -> tuple[str, ...]:
 
 
 def _owned(path: str, props: dict[str, str]) -> bool:
+    if path == "/system scheduler" and props.get("name") == REVERT_ITEM:
+        return False  # the push's own revert entry (device.REVERT_NAME), not configuration
     keys = IDENTITY.get(path, ("name", "comment", "list"))
     return any(props.get(k, "").startswith(OWNED) for k in keys)
 
@@ -354,7 +357,7 @@ def plan(intended: str, running: str, users: dict[str, str] | None = None) -> Pl
     for path, props in want.singles.items():
         diff = _props_differ(path, "", props, have.singles.get(path, {}))
         if diff:
-            old = {k: have.singles.get(path, {}).get(k, "") for k in diff}
+            old = {k: have.singles.get(path, {}).get(k, DEFAULTS.get((path, "", k), "")) for k in diff}
             out.add(f"{path} set {_kv(diff)}", f"- {path} set {_kv(old)}", f"+ {path} set {_kv(diff)}")
 
     for (path, item), props in want.builtins.items():

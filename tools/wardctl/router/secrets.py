@@ -11,6 +11,7 @@ line form (`secret`, `password`, SNMP keys, RouterOS `password=`) are replaced b
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -52,6 +53,7 @@ def ios_type7_decode(encoded: str) -> str | None:
     return "".join(chr(b ^ ord(_XLAT[(seed + i) % len(_XLAT)])) for i, b in enumerate(data))
 
 
+@functools.lru_cache(maxsize=64)  # scrypt costs ~50 ms; a push compares the same hash again when verifying
 def ios_verify(kind: str, stored: str, password: str) -> bool | None:
     """Does `password` match `secret|password <kind> <stored>`? None: this kind cannot be verified here
     (type 5, MD5-crypt): the caller treats it as different, and the push upgrades it to type 9."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.plugins.action import ActionBase
-from wardctl.netdev import Target, connect, facts
+from wardctl.netdev import Target, connect, facts, is_unreachable
 
 ARGS = {
     "host": {"type": "str", "required": True},
@@ -35,6 +35,8 @@ class ActionModule(ActionBase):
                 conn.disconnect()
         except Exception as exc:  # every Netmiko/paramiko failure becomes one line naming the router
             result.update(failed=True, msg=f"{target.host}:{target.port}: {type(exc).__name__}: {exc}".splitlines()[0])
+            if is_unreachable(exc):
+                result["unreachable"] = True
             return result
         result.update(changed=False, router=found)
         return result

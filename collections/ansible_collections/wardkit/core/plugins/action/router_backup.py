@@ -1,0 +1,24 @@
+"""Action plugin: back up a router's running config on the controller and on the device (changes nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
+from wardctl.router.push import take_backup
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ra.COMMON)
+        masker = ra.masker(args)
+        try:
+            out = take_backup(ra.target(args), ra.settings(args, bool(self._task.check_mode)), masker)
+        except Exception as exc:
+            return {**result, "failed": True, "msg": masker.text(f"{args['ward']}/{args['name']}: {exc!r}")}
+        return ra.result(result, out, args)

@@ -1,0 +1,30 @@
+"""Action plugin: restore a router's backup (named, or the latest) line for line, with a revert safety net."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
+from wardctl.router.push import rollback
+
+ARGS = {**ra.COMMON, "backup": {"type": "path", "default": ""}}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGS)
+        masker = ra.masker(args)
+        source = Path(args["backup"]) if args["backup"] else None
+        try:
+            out = rollback(ra.target(args), ra.settings(args, bool(self._task.check_mode)), source, masker)
+        except Exception as exc:
+            return {**result, "failed": True, "msg": masker.text(f"{args['ward']}/{args['name']}: {exc!r}")}
+        res = ra.result(result, out, args)
+        res["restored"] = out.source
+        return res

@@ -1,0 +1,84 @@
+"""Shared by the router_config, router_backup and router_rollback action plugins (controller side only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wardctl.netdev import Target
+from wardctl.router.push import Outcome, Settings
+from wardctl.router.secrets import Masker
+
+CONNECTION: dict[str, dict[str, Any]] = {
+    "host": {"type": "str", "required": True},
+    "port": {"type": "int", "default": 22},
+    "device_type": {"type": "str", "required": True, "choices": ["cisco_ios", "mikrotik_routeros"]},
+    "username": {"type": "str", "required": True},
+    "password": {"type": "str", "required": True, "no_log": True},
+    "secret": {"type": "str", "default": "", "no_log": True},
+    "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
+    "timeout": {"type": "float", "default": 20.0},
+}
+COMMON: dict[str, dict[str, Any]] = {
+    **CONNECTION,
+    "name": {"type": "str", "required": True},
+    "ward": {"type": "str", "required": True},
+    "backup_dir": {"type": "path", "required": True},
+    "read_timeout": {"type": "float", "default": 20.0},
+    "push_read_timeout": {"type": "float", "default": 5.0},
+    "revert_minutes": {"type": "int", "default": 2},
+    "revert_seconds": {"type": "int", "default": 120},
+    "revert_wait": {"type": "float"},
+    "confirm_margin": {"type": "float", "default": 3.0},
+    "device_backups_keep": {"type": "int", "default": 10},
+    "mask": {"type": "list", "elements": "str", "default": [], "no_log": True},
+}
+
+
+def target(args: dict[str, Any]) -> Target:
+    return Target(**{k: args[k] for k in CONNECTION})
+
+
+def settings(args: dict[str, Any], check: bool, **extra: Any) -> Settings:
+    return Settings(
+        ward=args["ward"],
+        name=args["name"],
+        backup_dir=Path(args["backup_dir"]),
+        revert_minutes=args["revert_minutes"],
+        revert_seconds=args["revert_seconds"],
+        read_timeout=args["read_timeout"],
+        push_read_timeout=args["push_read_timeout"],
+        confirm_margin=args["confirm_margin"],
+        revert_wait=args.get("revert_wait"),
+        device_backups_keep=args["device_backups_keep"],
+        check=check,
+        **extra,
+    )
+
+
+def masker(args: dict[str, Any]) -> Masker:
+    return Masker([args["password"], args["secret"], *(args.get("mask") or [])])
+
+
+def result(base: dict[str, Any], out: Outcome, args: dict[str, Any]) -> dict[str, Any]:
+    """The task result for reports: changed, lines pushed, the diff, the backup, the device, or one-line failure."""
+    base.update(
+        changed=out.changed and (out.ok or out.lines_pushed > 0) and not out.reverted_by,
+        lines_pushed=out.lines_pushed,
+        commands=out.commands,
+        backup_path=out.backup_path,
+        router=out.router,
+        ward=args["ward"],
+        verified=out.verified,
+        reverted_by=out.reverted_by,
+        warnings=out.warnings,
+    )
+    if out.diff:
+        base["diff"] = {"prepared": "\n".join(out.diff)}
+    if out.msg:
+        base["msg"] = out.msg
+    if not out.ok:
+        base["failed"] = True
+    if out.unreachable:
+        base["unreachable"] = True  # Ansible counts the router as unreachable, the rollout marks its ward so
+    return base

@@ -1,0 +1,279 @@
+"""The router package without a lab: diffs per dialect, secrets, masking, input checks, backup files."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from wardctl.router import backup, configdiff, iosdiff, rosdiff, validate
+from wardctl.router.secrets import MASK, Masker, ios_type9, ios_verify
+
+IOS_RUNNING = """Building configuration...
+
+Current configuration : 900 bytes
+!
+! Last configuration change at 04:57:43 UTC Sun Nov 29 2026 by console
+!
+version 16.9
+hostname P1
+enable secret 9 {enable}
+username wardops secret 9 {user}
+ip access-list standard WARDKIT-MGMT
+ permit 127.0.0.1
+ permit 10.9.9.9
+class-map match-any WARDKIT-AUDIO
+ match  dscp ef
+policy-map WARDKIT-SHAPE
+ class class-default
+  shape average 30000000
+interface GigabitEthernet0/0/0
+ no ip address
+ service-policy output WARDKIT-SHAPE
+interface GigabitEthernet0/0/1
+ service-policy output WARDKIT-OLD
+ip route 0.0.0.0 0.0.0.0 192.0.2.1
+ntp server 192.0.2.99
+banner login ^CHello there^C
+line vty 0 4
+ login local
+!
+end
+"""
+
+IOS_INTENDED = """username wardops secret 0 {password}
+enable secret 0 {enable_pw}
+ip access-list standard WARDKIT-MGMT
+ permit 127.0.0.1
+class-map match-any WARDKIT-AUDIO
+ match dscp ef
+policy-map WARDKIT-SHAPE
+ class class-default
+  shape average 36000000
+interface GigabitEthernet0/0/0
+ service-policy output WARDKIT-SHAPE
+ntp server 10.0.0.2
+banner login @Hello there@
+line vty 0 4
+ access-class WARDKIT-MGMT in
+ login local
+"""
+
+
+@pytest.fixture(scope="module")
+def ios_pair() -> tuple[str, str]:
+    password, enable_pw = "Ward-pass-1", "Enable-pass-2"
+    running = IOS_RUNNING.format(user=ios_type9(password), enable=ios_type9(enable_pw))
+    return IOS_INTENDED.format(password=password, enable_pw=enable_pw), running
+
+
+def test_ios_plan_pushes_only_what_is_missing(ios_pair):
+    intended, running = ios_pair
+    plan = configdiff.plan("cisco_ios", intended, running)
+    assert plan.commands == [
+        # in the intended order, block by block; inside a block additions before removals
+        "ip access-list standard WARDKIT-MGMT", "no permit 10.9.9.9", "exit",
+        "policy-map WARDKIT-SHAPE", "class class-default", "shape average 36000000", "exit", "exit",
+        "ntp server 10.0.0.2",
+        "line vty 0 4", "access-class WARDKIT-MGMT in", "exit",
+        # then what the kit manages and no longer wants: a reference to a kit policy on another interface,
+        # a stale ntp server. The static route is not the kit's: it stays.
+        "interface GigabitEthernet0/0/1", "no service-policy output WARDKIT-OLD", "exit",
+        "no ntp server 192.0.2.99",
+    ]  # fmt: skip
+    # the replaced `shape average 30000000` is not also removed (that would remove the new value on IOS)
+    assert not any("no shape" in c for c in plan.commands)
+    assert "+   shape average 36000000" in plan.diff and "- ntp server 192.0.2.99" in plan.diff
+
+
+def test_ios_secrets_compare_by_hash_and_leave_hashed(ios_pair):
+    intended, running = ios_pair
+    assert not any(
+        c.startswith(("username", "enable")) for c in configdiff.plan("cisco_ios", intended, running).commands
+    )
+    rotated = intended.replace("Ward-pass-1", "Ward-pass-NEW")
+    cmds = configdiff.plan("cisco_ios", rotated, running).commands
+    user = [c for c in cmds if c.startswith("username")]
+    assert len(user) == 1 and re.fullmatch(r"username wardops secret 9 \$9\$\S{14}\$\S{43}", user[0])
+    assert ios_verify("9", user[0].split()[-1], "Ward-pass-NEW") and "Ward-pass-NEW" not in user[0]
+    # Proven by the login itself: no scrypt needed, equal whatever the hash.
+    hidden = configdiff.Hidden(proven={("username", "wardops")})
+    assert not any(c.startswith("username") for c in configdiff.plan("cisco_ios", rotated, running, hidden).commands)
+
+
+def test_ios_second_plan_is_empty_after_applying(ios_pair):
+    """Applying the plan's lines to the parsed running config gives a config with nothing left to push."""
+    intended, running = ios_pair
+    applied = running.replace(" permit 10.9.9.9\n", "").replace("shape average 30000000", "shape average 36000000")
+    applied = applied.replace("ntp server 192.0.2.99", "ntp server 10.0.0.2")
+    applied = applied.replace(" service-policy output WARDKIT-OLD\n", "")
+    applied = applied.replace("line vty 0 4\n login local", "line vty 0 4\n access-class WARDKIT-MGMT in\n login local")
+    assert configdiff.plan("cisco_ios", intended, applied).commands == []
+
+
+def test_ios_hidden_snmp_users():
+    intended = (
+        "snmp-server group WARDKIT-V3 v3 priv\nsnmp-server user mon WARDKIT-V3 v3 auth sha K1k1k1k1 priv aes 128 K2"
+    )
+    running = "snmp-server group WARDKIT-V3 v3 priv\n"
+    shown = iosdiff.parse_snmp_users(
+        "User name: mon\nEngine ID: 1\nGroup-name: WARDKIT-V3\n\nUser name: old\nGroup-name: WARDKIT-V3\n"
+    )
+    assert shown == {"mon": "WARDKIT-V3", "old": "WARDKIT-V3"}
+    plan = configdiff.plan("cisco_ios", intended, running, configdiff.Hidden(snmp_users=shown))
+    assert plan.commands == ["no snmp-server user old WARDKIT-V3 v3"]
+    assert configdiff.needs_hidden("cisco_ios", intended, running) == (True, False)
+
+
+def test_ios_body_ignores_comments_and_headers():
+    a = "Building configuration...\n\nCurrent configuration : 10 bytes\n!\n! Last change by x\nhostname A\nend\n"
+    b = "!\n! Last change by rollback\n!\nhostname A\nend\n"
+    assert configdiff.same_config("cisco_ios", a, b)
+    assert configdiff.qos_attached("cisco_ios", IOS_RUNNING, "GigabitEthernet0/0/0", "WARDKIT-SHAPE")
+    assert not configdiff.qos_attached("cisco_ios", IOS_RUNNING, "GigabitEthernet0/0/1", "WARDKIT-SHAPE")
+
+
+ROS_RUNNING = """# 2026-11-29 04:57:44 by RouterOS 7.14.3
+# software id = 8D88-FDO8
+#
+# model = RB750Gr3
+/queue tree
+add max-limit=36800k name=wardkit-up parent=ether1
+add max-limit=10M name=wardkit-old parent=ether1
+add max-limit=1M name=mine parent=ether1
+/ip firewall address-list
+add address=10.0.0.1 list=wardkit-peers
+/ip firewall mangle
+add action=mark-packet chain=postrouting comment=wardkit-b new-packet-mark=b \\
+    passthrough=no
+add action=mark-packet chain=postrouting comment=wardkit-a new-packet-mark=a \\
+    passthrough=no
+/ip service
+set telnet disabled=yes
+set ssh address=127.0.0.1/32
+/ip ssh
+set strong-crypto=yes
+/system logging action
+set [ find name=remote ] remote=10.0.0.2
+/system scheduler
+add interval=2m name=wardkit-revert on-event="/import file-name=x.rsc"
+"""
+
+ROS_INTENDED = """# comment
+/queue tree add name=wardkit-up parent=ether1 max-limit=36800000
+/ip firewall address-list add list=wardkit-peers address=10.0.0.1/32
+/ip firewall mangle add chain=postrouting action=mark-packet new-packet-mark=a passthrough=no comment=wardkit-a
+/ip firewall mangle add chain=postrouting action=mark-packet new-packet-mark=b passthrough=no comment=wardkit-b
+/ip service set telnet disabled=yes
+/ip service set www-ssl disabled=yes
+/ip service set ssh address=127.0.0.1/32,10.0.0.1/32 disabled=no
+/ip ssh set strong-crypto=yes
+/ip proxy set enabled=no
+/system logging action set [ find name=remote ] remote=10.0.0.2
+/system note set note="Hello there; all logged." show-at-login=yes
+/user add name=wardops group=full password="s3cr et"
+"""
+
+
+MANGLE = "chain=postrouting action=mark-packet new-packet-mark"
+
+
+def test_routeros_plan_normalises_and_owns():
+    plan = configdiff.plan("mikrotik_routeros", ROS_INTENDED, ROS_RUNNING, configdiff.Hidden(users={"wardops": "full"}))
+    assert plan.commands == [
+        '/system note set note="Hello there; all logged."',
+        "/ip service set ssh address=127.0.0.1/32,10.0.0.1/32",
+        # a stale queue of the kit goes; `mine` and the push's own revert entry stay
+        "/queue tree remove [ find name=wardkit-old ]",
+        # the kit's rules are out of order: removed and added again, in order
+        "/ip firewall mangle remove [ find comment=wardkit-b ]",
+        "/ip firewall mangle remove [ find comment=wardkit-a ]",
+        f"/ip firewall mangle add {MANGLE}=a passthrough=no comment=wardkit-a",
+        f"/ip firewall mangle add {MANGLE}=b passthrough=no comment=wardkit-b",
+    ]
+    users = configdiff.plan("mikrotik_routeros", ROS_INTENDED, ROS_RUNNING, configdiff.Hidden(users={}))
+    assert '/user add name=wardops group=full password="s3cr et"' in users.commands
+    assert configdiff.qos_attached("mikrotik_routeros", ROS_RUNNING, "ether1", "wardkit-up")
+
+
+def test_routeros_parse_quotes_and_continuations():
+    cmds = rosdiff.parse('/system note set note="a \\"q\\" \\$x"\n/ip firewall mangle\nadd chain=x \\\n    comment=y\n')
+    assert [(c.path, c.verb, c.props) for c in cmds] == [
+        ("/system note", "set", {"note": 'a "q" $x'}),
+        ("/ip firewall mangle", "add", {"chain": "x", "comment": "y"}),
+    ]
+    assert rosdiff.quote('a "q" $x') == '"a \\"q\\" \\$x"'
+    assert rosdiff.parse_users(' 0    group=full name=wardops\n 1 X  group=read name="a b"\n') == {
+        "wardops": "full",
+        "a b": "read",
+    }
+
+
+def test_masker_hides_values_and_secret_forms():
+    m = Masker(["Ward-pass-1", "x"])
+    text = m.text(
+        "username wardops secret 9 $9$abc$def\nenable secret Ward-pass-1\n"
+        "snmp-server user mon G v3 auth sha K1k1k1k1 priv aes 128 K2k2k2k2\n"
+        '/user add name=a password="p w" authentication-password=zz\nservice password-encryption\nmax x'
+    )
+    assert "Ward-pass-1" not in text and "$9$" not in text and "K1k1" not in text and "K2k2" not in text
+    assert "p w" not in text and "zz" not in text
+    assert "username wardops secret <masked>" in text and "service password-encryption" in text
+    assert "max x" in text  # values shorter than 4 characters are not masked everywhere
+    assert m.deep({"a": ["secret 0 abc"]}) == {"a": [f"secret {MASK}"]}
+
+
+GOOD = {
+    "device_type": "cisco_ios", "host": "127.0.0.5", "wan_interface": "GigabitEthernet0/0/0",
+    "line_down_mbps": 100, "line_up_mbps": "40", "shape_percent": 92, "audio_percent": 20, "video_percent": 50,
+    "audio_dscp": ["ef"], "video_dscp": ["af41"],
+    "mgmt_subnets": ["127.0.0.1/32"], "controller_address": "", "allow_lockout": False,
+    "ntp_servers": ["10.0.0.2"], "dns_servers": ["10.0.0.2"], "syslog_server": "10.0.0.2",
+    "conference_service_subnets": [], "city_hall_subnets": ["10.0.0.0/24"], "province_meeting_subnets": [],
+    "banner": "Authorised access only.", "username": "wardops", "password": "long-enough", "enable_secret": "also-long",
+    "snmpv3_enabled": False, "snmpv3_user": "m", "snmpv3_auth_key": "", "snmpv3_priv_key": "",
+    "revert_minutes": 2, "revert_seconds": 120,
+}  # fmt: skip
+
+
+def test_validate_accepts_good_inputs():
+    assert validate.source_address("127.0.0.5") == "127.0.0.1"
+    assert validate.input_problems(GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expect"),
+    [
+        ({"line_up_mbps": 0}, "router_line_up_mbps: must be a positive number"),
+        ({"line_down_mbps": True}, "router_line_down_mbps: must be a positive number"),
+        ({"wan_interface": ""}, "router_wan_interface: must be set"),
+        ({"mgmt_subnets": []}, "router_mgmt_subnets: must not be empty"),
+        ({"mgmt_subnets": ["10.9.9.0/24"]}, "does not contain the controller's address 127.0.0.1"),
+        ({"mgmt_subnets": ["nope"]}, "'nope' is not an IPv4 address or CIDR"),
+        ({"banner": "a@b"}, "router_login_banner"),
+        ({"password": "short"}, "router_password: must be set (at least 8"),
+        ({"snmpv3_enabled": True}, "router_snmpv3_auth_key"),
+        ({"revert_minutes": 0}, "router_revert_minutes"),
+        ({"video_dscp": ["af99"]}, "router_qos_video_dscp"),
+    ],
+)
+def test_validate_names_each_problem(change, expect):
+    problems = validate.input_problems({**GOOD, **change})
+    assert any(expect in p for p in problems), problems
+    assert not any("long-enough" in p for p in problems)  # never the secret itself
+
+
+def test_validate_lockout_override_only_skips_the_controller_check():
+    assert validate.input_problems({**GOOD, "mgmt_subnets": ["10.9.9.0/24"], "allow_lockout": True}) == []
+
+
+def test_backups_are_never_overwritten(tmp_path):
+    m = Masker(["plain-vault-value"])
+    a, dirty_a = backup.write(tmp_path, "phuong_1", "phuong_1-router", "hostname A\n", m)
+    b, dirty_b = backup.write(tmp_path, "phuong_1", "phuong_1-router", "description plain-vault-value\n", m)
+    assert a != b and a.read_text() == "hostname A\n" and not dirty_a
+    assert dirty_b and "plain-vault-value" not in b.read_text()
+    assert re.fullmatch(r"\d{8}T\d{6}Z(-\d+)?\.cfg", b.name) and oct(os.stat(b).st_mode)[-3:] == "600"
+    assert backup.latest(tmp_path, "phuong_1", "phuong_1-router") == b
+    with pytest.raises(ValueError):
+        backup.folder(tmp_path, "../x", "r")

@@ -1,0 +1,256 @@
+"""The router role and its plugins against the lab's simulators: real SSH, stock Netmiko drivers.
+
+Order matters and is kept by the fixtures: every router is reset to its first boot, check mode runs, the first
+run configures all of them, the second changes nothing; then faults, lockout, SNMPv3 and rollback on a few
+routers of each dialect (every test removes its faults again), and last, no secret in anything written.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from router_helpers import OUTPUTS, Run, Sim, lab_secrets, playbook, reset, sims
+from wardctl.router import configdiff
+
+pytestmark = pytest.mark.lab
+
+SHORT_TIMERS = ("-e", "router_revert_minutes=1", "-e", "router_revert_seconds=8")  # 1 lab "minute" = 5 s
+
+
+def expected_lines(lab: dict[str, Any], dialect: str) -> list[str]:
+    """Lines every configured router of a dialect shows (addresses from this lab instance's subnet)."""
+    net = ipaddress.IPv4Network(lab["subnet"])
+    gw, svc = net.network_address + 1, net.network_address + 2
+    if dialect == "cisco_ios":
+        return [
+            "ip access-list standard WARDKIT-MGMT", f" permit {gw}", " permit 127.0.0.1",
+            " access-class WARDKIT-MGMT in", " transport input ssh", "ip ssh version 2", "no ip http server",
+            "class-map match-any WARDKIT-AUDIO", " match  dscp ef", "policy-map WARDKIT-SHAPE",
+            " service-policy output WARDKIT-SHAPE", f"ntp server {svc}", f"logging host {svc}",
+            f"ip name-server {svc}", "banner login ^CAuthorised access only.",
+        ]  # fmt: skip
+    return [
+        "set telnet disabled=yes", f"set ssh address={gw}/32,127.0.0.1/32", "set strong-crypto=yes",
+        "name=wardkit-up parent=ether1", "/ip firewall mangle", "comment=wardkit-up-audio-ef dscp=46",
+        f"/system ntp client\nset enabled=yes servers={svc}", f"/ip dns\nset servers={svc}",
+        f"set [ find name=remote ] remote={svc}",
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def backups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("router-backups")
+
+
+@pytest.fixture(scope="module")
+def routers(lab: dict[str, Any]) -> list[Sim]:
+    found = sims(lab)
+    assert len(found) == 18 and {r.dialect for r in found} == {"cisco_ios", "mikrotik_routeros"}
+    return found
+
+
+def pick(routers: list[Sim], dialect: str, n: int) -> Sim:
+    """The n-th router of a dialect (city hall's router is left alone)."""
+    return [r for r in routers if r.dialect == dialect and r.ward != "city_hall"][n]
+
+
+@pytest.fixture(scope="module")
+def pb(lab_inventory: Path, vault_password_file: Path, backups: Path):
+    def run(name: str, *extra: str, as_json: bool = True) -> Run:
+        return playbook(lab_inventory, vault_password_file, name, *extra, backups=backups, as_json=as_json)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def first_runs(routers: list[Sim], pb) -> dict[str, Any]:
+    """Fresh routers; a check-mode run (running configs snapshotted around it); the first real run."""
+    reset(routers)
+
+    def snapshot() -> dict[str, tuple[bytes, list[str]]]:
+        """Each router's running config, byte for byte, and its files (flash:, /file)."""
+        return {
+            r.host: ((r.dir / "running.cfg").read_bytes(), sorted(p.name for p in (r.dir / "files").glob("*")))
+            for r in routers
+        }
+
+    before = snapshot()
+    check = pb("routers.yml", "--check", "--diff", as_json=False)
+    after = snapshot()
+    first = pb("routers.yml")
+    return {"before": before, "check": check, "after": after, "first": first}
+
+
+def test_check_mode_changes_nothing_and_prints_the_diff(routers, first_runs):
+    check: Run = first_runs["check"]
+    assert check.proc.returncode == 0, check.output[-3000:]
+    assert first_runs["after"] == first_runs["before"]  # byte for byte, every router; no file written either
+    recap = check.recap()
+    assert {h: v["changed"] for h, v in recap.items()} == {r.host: 1 for r in routers}
+    assert (
+        "+ policy-map WARDKIT-SHAPE" in check.proc.stdout
+        and "+  service-policy output WARDKIT-SHAPE" in check.proc.stdout
+    )
+    assert "+ /queue tree add name=wardkit-up parent=ether1" in check.proc.stdout
+    assert "+ username" not in check.proc.stdout  # the login proved the vault's password: no change
+
+
+def test_first_run_configures_every_router(lab, routers, first_runs, backups):
+    first: Run = first_runs["first"]
+    assert first.proc.returncode == 0, first.output[-3000:]
+    assert {h: (s["changed"], s["failures"]) for h, s in first.stats().items()} == {r.host: (1, 0) for r in routers}
+    for r in routers:
+        res = first.results[r.host]
+        run = r.text()
+        assert [line for line in expected_lines(lab, r.dialect) if line not in run] == [], r.host
+        # saved: IOS by `write memory`, RouterOS by itself
+        assert r.body("startup.cfg") == r.body(), r.host
+        # the results for reports
+        assert res["changed"] and res["lines_pushed"] > 10 and res["verified"]["qos_attached"], r.host
+        assert res["router"]["model"] in ("ISR4321/K9", "RB750Gr3") and res["router"]["os_version"], r.host
+        backup = Path(res["backup_path"])
+        assert backup.parent == backups / r.ward / r.host and backup.is_file(), r.host
+        assert res["diff"]["prepared"].count("\n") > 10, r.host
+
+
+def test_second_run_changes_nothing(routers, first_runs, pb):
+    second = pb("routers.yml")
+    assert second.proc.returncode == 0, second.output[-3000:]
+    assert {h: (s["changed"], s["failures"]) for h, s in second.stats().items()} == {r.host: (0, 0) for r in routers}
+    assert all(res["lines_pushed"] == 0 and "diff" not in res for res in second.results.values())
+
+
+def _one_line_failure(run: Run, r: Sim, *wanted: str) -> str:
+    res = run.results[r.host]
+    msg = res["msg"]
+    assert res.get("failed") and "\n" not in msg, (r.host, res)
+    assert msg.startswith(f"ward {r.ward}, router {r.host}: "), msg
+    for w in wanted:
+        assert w in msg, msg
+    return msg
+
+
+def test_dropped_session_ends_with_exactly_the_pre_change_config(routers, first_runs, pb):
+    targets = [pick(routers, "cisco_ios", 0), pick(routers, "mikrotik_routeros", 0)]
+    before = {r.host: r.body() for r in targets}
+    limit = ",".join(r.host for r in targets)
+    with targets[0].faults(drop_after_config_lines=3), targets[1].faults(drop_after_config_lines=3):
+        run = pb("routers.yml", "--limit", limit, "-e", "router_qos_shape_percent=90", *SHORT_TIMERS)
+    assert run.proc.returncode != 0
+    for r in targets:
+        _one_line_failure(run, r, "session lost during the push", "reverted by the device's revert timer")
+        assert r.body() == before[r.host], r.host
+        assert run.results[r.host]["reverted_by"] == "timer" and not run.results[r.host]["changed"]
+
+
+def test_rejected_line_ends_with_exactly_the_pre_change_config(routers, first_runs, pb):
+    targets = [pick(routers, "cisco_ios", 1), pick(routers, "mikrotik_routeros", 1)]
+    before = {r.host: r.body() for r in targets}
+    reject = ["^shape average", "^/queue tree set"]
+    with targets[0].faults(reject=reject), targets[1].faults(reject=reject):
+        run = pb("routers.yml", "--limit", ",".join(r.host for r in targets), "-e", "router_qos_shape_percent=90")
+    assert run.proc.returncode != 0
+    for r in targets:
+        _one_line_failure(run, r, "the router rejected a line", "reverted over the session")
+        assert r.body() == before[r.host], r.host
+
+
+def test_a_lockout_is_refused_before_any_router_is_touched(routers, first_runs, pb):
+    r = pick(routers, "cisco_ios", 2)
+    log_at = r.log_size()
+    run = pb("routers.yml", "--limit", r.host, "-e", json.dumps({"router_mgmt_subnets": ["10.9.9.0/24"]}))
+    assert run.proc.returncode != 0
+    msg = run.results[r.host]["msg"]
+    assert "does not contain the controller's address 127.0.0.1" in msg and r.host in msg
+    assert "login accepted" not in r.log_since(log_at)  # never connected
+
+
+def test_a_lockout_push_is_reverted_by_the_timer(routers, first_runs, pb):
+    targets = [pick(routers, "cisco_ios", 3), pick(routers, "mikrotik_routeros", 2)]
+    before = {r.host: r.body() for r in targets}
+    logs = {r.host: r.log_size() for r in targets}
+    lockout = json.dumps({"router_mgmt_subnets": ["10.9.9.0/24"], "router_test_only_allow_mgmt_lockout": True})
+    run = pb("routers.yml", "--limit", ",".join(r.host for r in targets), "-e", lockout, *SHORT_TIMERS)
+    assert run.proc.returncode != 0
+    for r in targets:
+        _one_line_failure(
+            run, r, "after the push the controller cannot log in", "reverted by the device's revert timer"
+        )
+        log = r.log_since(logs[r.host])
+        # the controller was locked out, and the device's own timer (not the kit) put the config back
+        assert "refused connection from 127.0.0.1" in log, r.host
+        fired = "ROLLBK_CNFMD_CHG_ROLLBACK_START" if r.dialect == "cisco_ios" else "scheduler wardkit-revert: running"
+        assert fired in log, r.host
+        assert log.index("refused connection") < log.index(fired) < log.rindex("login accepted"), r.host
+        assert r.body() == before[r.host], r.host
+    again = pb("routers.yml", "--limit", ",".join(r.host for r in targets))  # the controller logs in again
+    assert {h: (s["changed"], s["failures"]) for h, s in again.stats().items()} == {r.host: (0, 0) for r in targets}
+
+
+def test_snmpv3_when_configured_and_removed_when_not(lab, routers, first_runs, pb):
+    targets = [pick(routers, "cisco_ios", 4), pick(routers, "mikrotik_routeros", 0)]
+    limit = ",".join(r.host for r in targets)
+    on = pb("routers.yml", "--limit", limit, "--diff", "-e", "router_snmpv3_enabled=true")
+    assert on.proc.returncode == 0, on.output[-3000:]
+    assert "snmp-server group WARDKIT-V3 v3 priv access WARDKIT-MGMT" in targets[0].text()
+    gw = ipaddress.IPv4Network(lab["subnet"]).network_address + 1
+    assert f"add addresses={gw}/32,127.0.0.1/32" in targets[1].text() and "name=wardkit-v3" in targets[1].text()
+    assert any(
+        "snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha <masked>" in c
+        for c in on.results[targets[0].host]["commands"]
+    )
+    still = pb("routers.yml", "--limit", limit, "-e", "router_snmpv3_enabled=true")  # the hidden user counts too
+    assert {h: s["changed"] for h, s in still.stats().items()} == {r.host: 0 for r in targets}
+    off = pb("routers.yml", "--limit", limit)
+    assert off.proc.returncode == 0 and all(res["changed"] for res in off.results.values())
+    assert "no snmp-server user wardkit-snmp WARDKIT-V3 v3" in off.results[targets[0].host]["commands"]
+    assert "snmp-server group" not in targets[0].text() and "wardkit-v3" not in targets[1].text()
+
+
+def test_rollback_restores_a_backup_line_for_line(routers, first_runs, pb):
+    ios, ros = pick(routers, "cisco_ios", 5), pick(routers, "mikrotik_routeros", 2)
+    limit = f"{ios.host},{ros.host}"
+    saved = pb("router_backup.yml", "--limit", limit)
+    assert saved.proc.returncode == 0, saved.output[-3000:]
+    b0 = {h: Path(res["backup_path"]) for h, res in saved.results.items()}
+    changed = pb("routers.yml", "--limit", limit, "-e", "router_qos_shape_percent=90")
+    assert all(res["changed"] for res in changed.results.values()), changed.output[-3000:]
+    assert ios.body() != body(ios, b0[ios.host]) and ros.body() != body(ros, b0[ros.host])
+
+    named = pb("router_rollback.yml", "--limit", ios.host, "-e", f"router_rollback_backup={b0[ios.host]}")
+    assert named.proc.returncode == 0, named.output[-3000:]
+    assert named.results[ios.host]["changed"] and named.results[ios.host]["restored"] == str(b0[ios.host])
+    assert ios.body() == body(ios, b0[ios.host])  # line for line
+    assert ios.body("startup.cfg") == ios.body()  # saved
+
+    latest = pb("router_rollback.yml", "--limit", ros.host)  # the newest backup: taken just before the change
+    assert latest.proc.returncode == 0, latest.output[-3000:]
+    restored = Path(latest.results[ros.host]["restored"])
+    assert restored != b0[ros.host] and ros.body() == ros.body("startup.cfg")
+    assert ros.body() == body(ros, restored) == body(ros, b0[ros.host])
+
+    again = pb("routers.yml", "--limit", limit)  # both back at the intended config
+    assert {h: s["changed"] for h, s in again.stats().items()} == {ios.host: 0, ros.host: 0}
+
+
+def body(r: Sim, backup: Path) -> list[str]:
+    return configdiff.body(r.dialect, backup.read_text())
+
+
+def test_no_secret_in_any_output_or_backup(routers, first_runs, backups):
+    secrets = lab_secrets()
+    assert OUTPUTS and all(len(s) >= 16 for s in secrets)
+    for i, out in enumerate(OUTPUTS):
+        for s in secrets:
+            assert s not in out, f"a lab secret in playbook output #{i}"
+        assert "$9$" not in out, f"an IOS secret hash in playbook output #{i}"
+    files = [p for p in backups.rglob("*") if p.is_file()]
+    assert len(files) > len(routers)
+    for path in files:
+        text = path.read_text()
+        for s in secrets:
+            assert s not in text, path
