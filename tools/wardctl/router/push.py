@@ -185,6 +185,7 @@ def _finish(run: _Run, label: str, body: Any) -> Outcome:
         run.out.msg = f"{label}: {exc}"
     except DeviceError as exc:  # before anything was pushed
         run.out.ok = False
+        run.out.unreachable = exc.unreachable and not run.before
         run.out.msg = f"{label}: {exc}; nothing was changed"
     out = run.out
     masked = run.masker.deep(out.as_dict())

@@ -35,20 +35,24 @@ Restart=on-failure
 [Install]
 WantedBy=multi-user.target
 UNIT
-cat > "$R/etc/systemd/system/wardlab-iperf3.service" <<'UNIT'
+# iperf3 serves one test at a time: one templated instance per port (5201-5204), so the line checks of several
+# wards run side by side (the line_check role moves on to the next port when one answers "busy"). An idle timeout
+# frees an instance whose client vanished mid-test, which would otherwise leave it "busy" for good.
+cat > "$R/etc/systemd/system/wardlab-iperf3@.service" <<'UNIT'
 [Unit]
-Description=Lab city-hall iperf3 server
+Description=Lab city-hall iperf3 server on port %i
 ConditionPathExists=/etc/wardlab/city-services
 After=network.target
 
 [Service]
-ExecStart=/usr/bin/iperf3 --server
+ExecStart=/usr/bin/iperf3 --server --port %i --idle-timeout 30
 Restart=always
 
 [Install]
 WantedBy=multi-user.target
 UNIT
-chroot "$R" systemctl enable wardlab-mirror.service wardlab-iperf3.service
+chroot "$R" systemctl enable wardlab-mirror.service wardlab-iperf3@5201.service wardlab-iperf3@5202.service \
+  wardlab-iperf3@5203.service wardlab-iperf3@5204.service
 # The lab's DNS: city hall answers for the conference service and nothing outside (no upstream).
 install -d "$R/etc/systemd/system/dnsmasq.service.d"
 printf '[Unit]\nConditionPathExists=/etc/wardlab/city-services\n' > "$R/etc/systemd/system/dnsmasq.service.d/lab.conf"

@@ -34,9 +34,9 @@ class ActionModule(ActionBase):
             finally:
                 conn.disconnect()
         except Exception as exc:  # every Netmiko/paramiko failure becomes one line naming the router
-            result.update(failed=True, msg=f"{target.host}:{target.port}: {type(exc).__name__}: {exc}".splitlines()[0])
-            if is_unreachable(exc):
-                result["unreachable"] = True
+            msg = f"{target.host}:{target.port}: {type(exc).__name__}: {exc}".splitlines()[0]
+            # Ansible checks `failed` before `unreachable`: set one, so a silent router counts as unreachable.
+            result.update({"unreachable" if is_unreachable(exc) else "failed": True, "msg": msg})
             return result
         result.update(changed=False, router=found)
         return result

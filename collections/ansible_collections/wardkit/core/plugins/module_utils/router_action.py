@@ -80,5 +80,7 @@ def result(base: dict[str, Any], out: Outcome, args: dict[str, Any]) -> dict[str
     if not out.ok:
         base["failed"] = True
     if out.unreachable:
-        base["unreachable"] = True  # Ansible counts the router as unreachable, the rollout marks its ward so
+        # Ansible checks `failed` before `unreachable`: only one may be set for the host to count as unreachable.
+        base.pop("failed", None)
+        base["unreachable"] = True
     return base
