@@ -8,7 +8,7 @@ export CONTAINERS_CONF := $(CURDIR)/lab/containers.conf
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps venv image lab demo lint test unit clean lab-down
+.PHONY: help deps venv image lab demo lint test test-endpoints unit clean lab-down
 
 help:
 	@echo "make demo   - set up everything, start the 17-ward lab, run the main job against it"
@@ -55,8 +55,12 @@ lint: venv
 unit: venv
 	$(VENV)/bin/pytest -m "not lab"
 
+# The endpoint roles' molecule scenarios and the Lynis benchmark run in `make test-endpoints` (see README).
 test: deps venv image lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --ignore=tests/roles
+
+test-endpoints: deps venv image
+	$(VENV)/bin/pytest tests/roles
 
 lab-down: venv
 	$(VENV)/bin/wardctl lab down

@@ -11,7 +11,7 @@ from typing import Any
 from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
 from wardctl.inventory.writer import write_inventory
-from wardctl.lab import containers, egress, image, impair, keys, routers, topology
+from wardctl.lab import containers, egress, image, impair, keys, mirror, podman, routers, topology
 from wardctl.lab.config import ADMIN_USER, LabConfig
 from wardctl.lab.containers import HostFile
 
@@ -52,9 +52,18 @@ def _secrets(cfg: LabConfig) -> dict[str, str]:
     }
 
 
-def lab_vars(cfg: LabConfig) -> dict[str, Any]:
+def _mirror(cfg: LabConfig) -> dict[str, dict[str, str]]:
+    """The lab's meeting-client packages (clearly labelled LAB BUILDs), built reproducibly on the controller."""
+    return mirror.build_packages(cfg.state_dir / "mirror" / "zavi")
+
+
+def lab_vars(cfg: LabConfig, packages: dict[str, dict[str, str]]) -> dict[str, Any]:
     known = str(cfg.known_hosts)
+    latest = max(packages, key=lambda v: tuple(int(x) for x in v.split(".")))
     return {
+        # The client the rooms get from city hall's mirror, pinned by checksum as the role requires.
+        "conference_client_version": latest,
+        "conference_client_deb_sha256": packages[latest]["sha256"],
         "lab_instance": cfg.name,
         "ansible_ssh_private_key_file": str(cfg.admin_key),
         # The lab pins its own host keys; checking stays on (ansible.cfg), only the file differs.
@@ -77,9 +86,10 @@ def up(cfg: LabConfig, production: Path, wards: int | None, log: bool = True) ->
     admin_pub = keys.ensure_keypair(cfg.admin_key, f"{ADMIN_USER}@{cfg.name}")
     secrets = _secrets(cfg)
     record: dict[str, Any] = {"instance": cfg.name, "hosts": [], "routers": [], "impairments": []}
+    packages = _mirror(cfg)
 
     try:
-        _start(cfg, city, admin_pub, secrets, record)
+        _start(cfg, city, admin_pub, secrets, record, packages)
     finally:
         # Written even when a step failed, so `lab status` shows and `lab down` finds what did start.
         _write_if_changed(cfg.state_dir / "state.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
@@ -91,7 +101,14 @@ def up(cfg: LabConfig, production: Path, wards: int | None, log: bool = True) ->
     return record
 
 
-def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], record: dict[str, Any]) -> None:
+def _start(
+    cfg: LabConfig,
+    city: City,
+    admin_pub: str,
+    secrets: dict[str, str],
+    record: dict[str, Any],
+    packages: dict[str, dict[str, str]],
+) -> None:
     known_hosts: list[str] = []
     for knob in containers.raise_host_limits():
         print(f"lab {cfg.name}: raised host limit {knob} (systemd containers need it)")
@@ -137,7 +154,9 @@ def _start(cfg: LabConfig, city: City, admin_pub: str, secrets: dict[str, str], 
     containers.wait_ssh([h["address"] for h in record["hosts"]])
     routers.wait_ready(sim_dirs)
     record["impairments"] = _impair(cfg, city)
-    _write_inventory(cfg, city, secrets)
+    services = next(h["container"] for h in record["hosts"] if h["role"] == "city_services")
+    podman.podman("cp", f"{cfg.state_dir / 'mirror'}/.", f"{services}:/srv/mirror/")  # idempotent: same bytes
+    _write_inventory(cfg, city, secrets, packages)
     record["inventory"] = str(cfg.inventory_dir)
 
 
@@ -157,9 +176,10 @@ def _impair(cfg: LabConfig, city: City) -> list[dict[str, Any]]:
     return applied
 
 
-def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, str]) -> None:
+def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, str], packages: dict[str, dict[str, str]]) -> None:
     """Rewrite inventory/lab only when its content would change (the vault ciphertext always would)."""
-    blob = json.dumps([repr(city), secrets, lab_vars(cfg)], sort_keys=True).encode()
+    extra = lab_vars(cfg, packages)
+    blob = json.dumps([repr(city), secrets, extra], sort_keys=True).encode()
     fingerprint = hashlib.sha256(blob).hexdigest()  # a hash: the secrets must not sit here in clear
     stamp = cfg.state_dir / "inventory.fingerprint"
     if cfg.inventory_dir.is_dir() and stamp.exists() and stamp.read_text() == fingerprint:
@@ -167,7 +187,7 @@ def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, str]) -> Non
     password = keys.ensure_secret(cfg.vault_password_file)
     write_inventory(
         city, cfg.inventory_dir, vault_vars=secrets, vault_password=password,
-        extra_all_vars=lab_vars(cfg), header=HEADER,
+        extra_all_vars=extra, header=HEADER,
     )  # fmt: skip
     stamp.write_text(fingerprint)
 
