@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
 from wardctl.netdev import Target, connect, facts, is_unreachable
 
-ARGS = {
-    "host": {"type": "str", "required": True},
-    "port": {"type": "int", "default": 22},
-    "device_type": {"type": "str", "required": True, "choices": ["cisco_ios", "mikrotik_routeros"]},
-    "username": {"type": "str", "required": True},
-    "password": {"type": "str", "required": True, "no_log": True},
-    "secret": {"type": "str", "default": "", "no_log": True},
-    "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
-    "timeout": {"type": "float", "default": 20.0},
-}
+ARGS = ra.CONNECTION  # the same connection options as every router action
 
 
 class ActionModule(ActionBase):
