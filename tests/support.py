@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -43,3 +45,12 @@ def ansible_playbook(inventory: Path, playbook: str, *extra: str, vault: Path | 
     if vault is not None:
         cmd += ["--vault-password-file", str(vault)]
     return run(cmd, env=lab_env(), timeout=timeout, check=False)
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """Import a role's module or plugin file by path (roles are not packages), for unit tests."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,32 +7,22 @@ ward's line saturated while pinging), the satellite, VSAT and Wi-Fi ones are com
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import struct
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
-from support import ROOT
+from support import ROOT, load_module
 
 ROLE = ROOT / "roles" / "line_check"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-probe = _load("line_probe", ROLE / "library" / "line_probe.py")
-verdicts = _load("line_check_filters", ROLE / "filter_plugins" / "line_check.py")
+probe = load_module("line_probe", ROLE / "library" / "line_probe.py")
+verdicts = load_module("line_check_filters", ROLE / "filter_plugins" / "line_check.py")
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 
 

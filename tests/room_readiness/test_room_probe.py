@@ -7,28 +7,18 @@ CAP_MKNOD, which the lab test (tests/line_check/test_verify_lab.py) has inside a
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from support import ROOT
+from support import ROOT, load_module
 
 ROLE = ROOT / "roles" / "room_readiness"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-probe = _load("room_probe", ROLE / "library" / "room_probe.py")
-filters = _load("room_readiness_filters", ROLE / "filter_plugins" / "room_readiness.py")
+probe = load_module("room_probe", ROLE / "library" / "room_probe.py")
+filters = load_module("room_readiness_filters", ROLE / "filter_plugins" / "room_readiness.py")
 ALL = ["camera", "microphone", "speaker", "display"]
 
 
