@@ -67,6 +67,8 @@ class Result:
     autostart: bool = False
     ssh_reachable: bool = False
     ssh_detail: str = ""
+    points_before: str = ""
+    points_after: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     remaining: list[str] = field(default_factory=list)
 
@@ -134,17 +136,18 @@ def _wait_ssh(address: str, timeout: float = 60) -> None:
     raise BenchmarkError(f"sshd of the benchmark container at {address} did not answer within {timeout:.0f} s")
 
 
-def _lynis(name: str) -> tuple[int, list[str]]:
-    """Hardening index, and the tests that still lack points (from Lynis' own log)."""
+def _lynis(name: str) -> tuple[int, list[str], str]:
+    """Hardening index, the tests that still lack points, and the points (from Lynis' own log)."""
     out = _podman("exec", name, "lynis", "audit", "system", "--quick", "--no-colors", timeout=240)
     match = re.search(r"Hardening index : (\d+)", out)
     if not match:
         raise BenchmarkError("lynis printed no Hardening index")
     log = _podman("exec", name, "cat", "/var/log/lynis.log", timeout=30)
-    return int(match.group(1)), _missing_points(log)
+    missing, points = _missing_points(log)
+    return int(match.group(1)), missing, points
 
 
-def _missing_points(log: str) -> list[str]:
+def _missing_points(log: str) -> tuple[list[str], str]:
     test, got, out_of = "", {}, {}
     for line in log.splitlines():
         m = re.search(r"Performing test ID (\S+)", line)
@@ -160,7 +163,7 @@ def _missing_points(log: str) -> list[str]:
             g, mx = (int(m.group(3)), int(m.group(3))) if m.group(3) else (int(m.group(1)), int(m.group(2)))
             got[test], out_of[test] = got.get(test, 0) + g, out_of.get(test, 0) + mx
     short = sorted(((out_of[t] - got[t], t) for t in got if got[t] < out_of[t]), reverse=True)
-    return [f"{t} {got[t]}/{out_of[t]}" for _, t in short]
+    return [f"{t} {got[t]}/{out_of[t]}" for _, t in short], f"{sum(got.values())}/{sum(out_of.values())}"
 
 
 def _inventory(address: str, gateway: str, work: Path, sha256: str) -> Path:
@@ -263,7 +266,7 @@ def run(*, keep: bool = False, log: bool = True) -> Result:
             version = _podman("exec", name, "lynis", "--version").strip()
             lap("install_lynis", t0)
             t0 = time.monotonic()
-            res.before, _ = _lynis(name)
+            res.before, _, res.points_before = _lynis(name)
             lap("lynis_before", t0)
             say(f"Lynis {version}: Hardening index BEFORE: {res.before}")
 
@@ -288,7 +291,7 @@ def run(*, keep: bool = False, log: bool = True) -> Result:
             say(f"playbooks/endpoints.yml applied ({recap.group(1)})")
 
             t0 = time.monotonic()
-            res.after, res.remaining = _lynis(name)
+            res.after, res.remaining, res.points_after = _lynis(name)
             lap("lynis_after", t0)
             say(f"Lynis {version}: Hardening index AFTER: {res.after}")
 
@@ -333,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if res.ok else 1
     print()
     print("Lynis 3 (lynis audit system --quick), lab endpoint (Debian 12 container, lab options):")
-    print(f"  Hardening index BEFORE: {res.before}")
-    print(f"  Hardening index AFTER:  {res.after}   (goal >= {res.target}; every hardening area on + the client)")
+    print(f"  Hardening index BEFORE: {res.before}   (points {res.points_before})")
+    print(f"  Hardening index AFTER:  {res.after}   (points {res.points_after}; goal >= {res.target})")
     client = f"zavi-meeting {res.client_version} installed" if res.client_version else "NOT installed"
     print(f"  conference client: {client}, autostart {'in place' if res.autostart else 'MISSING'}")
     ssh = "reachable, sudo ok" if res.ssh_reachable else "NOT reachable"
