@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from wardctl.paths import fact_cache_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 TEST_LAB = "wardlabtest"
@@ -44,7 +46,9 @@ def ansible_playbook(inventory: Path, playbook: str, *extra: str, vault: Path | 
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(inventory), str(ROOT / "playbooks" / playbook), *extra]
     if vault is not None:
         cmd += ["--vault-password-file", str(vault)]
-    return run(cmd, env=lab_env(), timeout=timeout, check=False)
+    env = lab_env()
+    env["ANSIBLE_CACHE_PLUGIN_CONNECTION"] = str(fact_cache_dir(inventory))  # as wardctl does: no stale facts
+    return run(cmd, env=env, timeout=timeout, check=False)
 
 
 def load_module(name: str, path: Path) -> ModuleType:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, TEST_LAB, lab_env, run, wardctl
+from support import ROOT, TEST_LAB, ansible_playbook, lab_env, run, wardctl
 
 pytestmark = pytest.mark.lab
 STATE = ROOT / f".lab-{TEST_LAB}"
@@ -205,3 +207,26 @@ def test_city_hall_dns_answers_for_the_conference_service_only(lab):
     assert in_container(lab, room, "python3", "-c", resolve, "meet.province.test").stdout.strip() == services_ip(lab)
     # No upstream: names outside the lab do not resolve (and no query leaves the lab).
     assert in_container(lab, room, "python3", "-c", resolve, "debian.org").returncode != 0
+
+
+def test_rooms_log_to_city_hall_and_the_log_server_does_not_forward_to_itself(lab, lab_inventory, vault_password_file):
+    """The logging area on a room and on city hall's log server: the room's messages arrive in the server's
+    per-host files; the server's own messages are not sent to itself (which once looped rsyslog at full CPU)."""
+    room, server = room_of(lab, "phuong_2"), "city_hall-services"
+    proc = ansible_playbook(lab_inventory, "endpoints.yml", "--tags", "endpoint_hardening_logging",
+                            "--limit", f"{room},{server}", vault=vault_password_file)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert in_container(lab, server, "test", "-e", "/etc/rsyslog.d/90-wardkit-remote.conf").returncode == 1
+    assert in_container(lab, room, "test", "-e", "/etc/rsyslog.d/90-wardkit-remote.conf").returncode == 0
+
+    mine, theirs = f"wardtest-server-{secrets.token_hex(4)}", f"wardtest-room-{secrets.token_hex(4)}"
+    in_container(lab, server, "logger", "-t", "wardtest", mine)
+    in_container(lab, room, "logger", "-t", "wardtest", theirs)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        got = in_container(lab, server, "sh", "-c", "cat /var/log/wards/*.log 2>/dev/null").stdout
+        if theirs in got:
+            break
+        time.sleep(0.5)
+    assert got.count(theirs) == 1, f"the room's message reached city hall {got.count(theirs)} times"
+    assert mine not in got, "the log server forwarded its own message to itself"

@@ -22,3 +22,12 @@ def repo_root() -> Path:
 def lab_dir() -> Path:
     """The lab's private state: keys, known_hosts, vault password, router state."""
     return Path(os.environ.get("WARDCTL_LAB_DIR", repo_root() / ".lab")).resolve()
+
+
+def fact_cache_dir(inventory: Path) -> Path:
+    """One fact cache per inventory: the jsonfile cache is keyed by host name, and the lab's names are the
+    city's, so a shared cache would hand one inventory's facts (addresses) to another's hosts."""
+    inv = inventory.resolve()
+    root = repo_root()
+    key = str(inv.relative_to(root)) if inv.is_relative_to(root) else str(inv).lstrip("/")
+    return root / ".cache" / "facts" / key.replace("/", "__")

@@ -6,6 +6,7 @@ import shutil
 
 from wardctl.lab import containers, egress, impair, routers
 from wardctl.lab.config import LabConfig
+from wardctl.paths import fact_cache_dir
 
 
 def down(cfg: LabConfig, log: bool = True) -> None:
@@ -17,7 +18,8 @@ def down(cfg: LabConfig, log: bool = True) -> None:
     egress.stop_proxy(cfg)
     egress.unlock(cfg)
     removed = containers.remove_all(cfg)
-    # Generated inventory and the lab's keys and secrets belong to this lab only.
+    # Generated inventory, the facts gathered through it, and the lab's keys and secrets belong to this lab only.
+    shutil.rmtree(fact_cache_dir(cfg.inventory_dir), ignore_errors=True)
     if cfg.inventory_dir.is_dir() and cfg.inventory_dir.resolve() != cfg.state_dir.resolve():
         shutil.rmtree(cfg.inventory_dir)
     shutil.rmtree(cfg.state_dir, ignore_errors=True)

@@ -33,7 +33,9 @@ def _services_files(cfg: LabConfig, city: City) -> list[HostFile]:
         HostFile("/etc/wardlab/city-services", b"lab city-hall services host\n"),
         HostFile("/etc/dnsmasq.d/wardlab.conf", dns.encode()),
         HostFile("/etc/chrony/conf.d/wardlab-server.conf", f"allow {cfg.subnet}\nlocal stratum 8\n".encode()),
-        HostFile("/etc/rsyslog.d/wardlab-sink.conf", sink.encode()),
+        # Read before any forwarding rule a hardening role adds (90-*): what the sink receives stops here,
+        # so a log server told to forward to itself cannot loop.
+        HostFile("/etc/rsyslog.d/10-wardlab-sink.conf", sink.encode()),
         HostFile("/srv/mirror/index.html", b"<h1>City hall software mirror (lab)</h1>\n"),
     ]
 
@@ -75,6 +77,9 @@ def lab_vars(cfg: LabConfig, packages: dict[str, dict[str, str]]) -> dict[str, A
         # ISP: their verdicts still say unfit/degraded, but their health gate passes so a rollout can finish.
         "lab_known_bad_lines": sorted(i.ward for i in topology.DEFAULT_IMPAIRMENTS),
         "line_check_waive_unfit": "{{ group_names | intersect(lab_known_bad_lines) | length > 0 }}",
+        # AIDE's install and first baseline cost ~40 s of CPU per machine (Debian runs ~100 rule files through
+        # ucf): the lab proves it on the canary ward's machines only; the Lynis benchmark runs it too.
+        "endpoint_hardening_integrity_aide": "{{ 'phuong_1' in group_names }}",
     }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wardctl.paths import repo_root
+from wardctl.paths import fact_cache_dir, repo_root
 from wardctl.report.mask import mask_text, scrub
 from wardctl.rollout.store import Failure, HostCounts, WaveOutcome
 
@@ -125,6 +125,7 @@ def run(
             "ANSIBLE_ROLES_PATH": str(root / "roles"),
             "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
             "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(fact_cache_dir(spec.inventory)),
             # ansible-runner turns host key checking OFF unless told otherwise: keep it on, as ansible.cfg says.
             "ANSIBLE_HOST_KEY_CHECKING": "True",
             # ansible-playbook from the same environment as wardctl, whatever the caller's PATH.
@@ -136,7 +137,7 @@ def run(
         rotate_artifacts=1,
         suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
         # Anything but "jsonfile" keeps runner from redirecting the fact cache into each fresh artifact dir,
-        # so ansible.cfg's shared cache (and `gathering = smart`) work as they do for ansible-playbook.
+        # so ansible.cfg's cache (one per inventory, above) and `gathering = smart` work across waves.
         fact_cache_type="ansible.cfg",
     )
     reducer.outcome.rc = int(result.rc or 0)

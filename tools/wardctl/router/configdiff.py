@@ -11,18 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from wardctl.router import iosdiff, rosdiff
+from wardctl.router.plan import Plan
 
 DIALECTS = ("cisco_ios", "mikrotik_routeros")
-
-
-@dataclass
-class Plan:
-    commands: list[str] = field(default_factory=list)
-    diff: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.commands)
 
 
 @dataclass
@@ -45,7 +36,7 @@ def plan(dialect: str, intended: str, running: str, hidden: Hidden | None = None
         return Plan([*stale, *p.commands], [*("- " + c.removeprefix("no ") for c in stale), *p.diff])
     if dialect == "mikrotik_routeros":
         r = rosdiff.plan(intended, running, hidden.users)
-        return Plan(r.commands, r.diff)
+        return r
     raise ValueError(f"unknown device type {dialect!r}")
 
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wardctl.router.plan import Plan
 from wardctl.router.secrets import ios_type9, ios_verify
 
 OWNED = "WARDKIT-"
@@ -172,18 +173,6 @@ def _removal_rank(line: str) -> int:
         if line.startswith(prefix):
             return rank
     return -1  # single lines go first (e.g. a stale ntp server)
-
-
-@dataclass
-class Plan:
-    """What brings the device to the intended config: commands to send, and a readable diff."""
-
-    commands: list[str] = field(default_factory=list)
-    diff: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.commands)
 
 
 def _subtree(node: Node, indent: int, sign: str, out_cmds: list[str], out_diff: list[str]) -> None:

@@ -20,6 +20,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from wardctl.router.plan import Plan
+
 OWNED = "wardkit"
 REVERT_ITEM = "wardkit-revert"
 VERBS = ("add", "set", "remove", "unset", "enable", "disable", "move", "print", "export", "import")
@@ -327,20 +329,6 @@ def _item_equal(path: str, want: dict[str, str], have: dict[str, str]) -> tuple[
         k not in want and k not in SENSITIVE and value(k, v) != ANY_ITEM_DEFAULTS.get(k) for k, v in have.items()
     )
     return same, extra
-
-
-@dataclass
-class Plan:
-    commands: list[str] = field(default_factory=list)
-    diff: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.commands)
-
-    def add(self, command: str, *diff: str) -> None:
-        self.commands.append(command)
-        self.diff.extend(diff)
 
 
 def plan(intended: str, running: str, users: dict[str, str] | None = None) -> Plan:

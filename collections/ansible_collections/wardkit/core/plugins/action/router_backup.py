@@ -16,9 +16,5 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ra.COMMON)
-        masker = ra.masker(args)
-        try:
-            out = take_backup(ra.target(args), ra.settings(args, bool(self._task.check_mode)), masker)
-        except Exception as exc:
-            return {**result, "failed": True, "msg": masker.text(f"{args['ward']}/{args['name']}: {exc!r}")}
-        return ra.result(result, out, args)
+        res, _ = ra.run(result, args, bool(self._task.check_mode), take_backup)
+        return res

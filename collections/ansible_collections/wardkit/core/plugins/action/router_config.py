@@ -23,12 +23,9 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
-        masker = ra.masker(args)
-        settings = ra.settings(
-            args, bool(self._task.check_mode), wan_interface=args["wan_interface"], qos_policy=args["qos_policy"]
-        )
-        try:
-            out = configure(ra.target(args), args["config"], settings, masker)
-        except Exception as exc:  # a bug must not print a traceback that could hold a secret
-            return {**result, "failed": True, "msg": masker.text(f"{args['ward']}/{args['name']}: {exc!r}")}
-        return ra.result(result, out, args)
+        res, _ = ra.run(
+            result, args, bool(self._task.check_mode),
+            lambda target, settings, masker: configure(target, args["config"], settings, masker),
+            wan_interface=args["wan_interface"], qos_policy=args["qos_policy"],
+        )  # fmt: skip
+        return res

@@ -19,12 +19,11 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ARGS)
-        masker = ra.masker(args)
         source = Path(args["backup"]) if args["backup"] else None
-        try:
-            out = rollback(ra.target(args), ra.settings(args, bool(self._task.check_mode)), source, masker)
-        except Exception as exc:
-            return {**result, "failed": True, "msg": masker.text(f"{args['ward']}/{args['name']}: {exc!r}")}
-        res = ra.result(result, out, args)
-        res["restored"] = out.source
+        res, out = ra.run(
+            result, args, bool(self._task.check_mode),
+            lambda target, settings, masker: rollback(target, settings, source, masker),
+        )  # fmt: skip
+        if out is not None:
+            res["restored"] = out.source
         return res

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,22 @@ def settings(args: dict[str, Any], check: bool, **extra: Any) -> Settings:
 
 def masker(args: dict[str, Any]) -> Masker:
     return Masker([args["password"], args["secret"], *(args.get("mask") or [])])
+
+
+def run(
+    base: dict[str, Any],
+    args: dict[str, Any],
+    check: bool,
+    call: Callable[[Target, Settings, Masker], Outcome],
+    **extra: Any,
+) -> tuple[dict[str, Any], Outcome | None]:
+    """Call one push-module verb and shape its result; the Outcome too, for verb-specific fields (None on error)."""
+    mask = masker(args)
+    try:
+        out = call(target(args), settings(args, check, **extra), mask)
+    except Exception as exc:  # a bug must not print a traceback that could hold a secret
+        return {**base, "failed": True, "msg": mask.text(f"{args['ward']}/{args['name']}: {exc!r}")}, None
+    return result(base, out, args), out
 
 
 def result(base: dict[str, Any], out: Outcome, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,74 @@
+"""The endpoint roles' slow checks, started together, once: three molecule scenarios and the Lynis benchmark.
+
+Each is one container and spends much of its time waiting (boots, apt, sshd confirmations), so running the
+four side by side takes far less wall time than one after another. Each test then waits for its own job.
+Bounded: a job still running after DEADLINE_S is killed and its test fails; all are killed when pytest ends.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from support import ROOT, VENV_BIN
+
+DEADLINE_S = 1800
+SCENARIOS = [("endpoint_hardening", "default"), ("conference_client", "default"), ("conference_client", "negative")]
+
+
+@dataclass
+class Job:
+    proc: subprocess.Popen[bytes]
+    log: Path
+    started: float
+
+    def wait(self) -> tuple[int, str]:
+        """The job's exit code and output (-9 when it overran the deadline and was killed)."""
+        try:
+            rc = self.proc.wait(timeout=max(1.0, self.started + DEADLINE_S - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        return rc, self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "ANSIBLE_CONFIG"}  # molecule writes its own ansible.cfg
+    env.update(
+        CONTAINERS_CONF=str(ROOT / "lab" / "containers.conf"),
+        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
+        ANSIBLE_FORCE_COLOR="0",
+        PY_COLORS="0",
+    )
+    return env
+
+
+def start(logs: Path) -> dict[str, Job]:
+    """Start every job, each writing to its own log in `logs`."""
+    commands: dict[str, tuple[list[str], Path]] = {
+        f"{role}-{scenario}": ([str(VENV_BIN / "molecule"), "test", "--scenario-name", scenario], ROOT / "roles" / role)
+        for role, scenario in SCENARIOS
+    }
+    commands["lynis"] = ([sys.executable, str(ROOT / "benchmarks" / "lynis_hardening.py"), "--json"], ROOT)
+    jobs: dict[str, Job] = {}
+    try:
+        for name, (cmd, cwd) in commands.items():
+            log = logs / f"{name}.log"
+            with log.open("wb") as out:
+                proc = subprocess.Popen(cmd, cwd=cwd, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+            jobs[name] = Job(proc, log, time.monotonic())
+    except BaseException:
+        stop(jobs)
+        raise
+    return jobs
+
+
+def stop(jobs: dict[str, Job]) -> None:
+    for job in jobs.values():
+        if job.proc.poll() is None:
+            job.proc.kill()
+            job.proc.wait()
