@@ -63,7 +63,7 @@ test: deps venv image lint
 test-endpoints: deps venv image
 	$(VENV)/bin/pytest tests/roles
 
-# The full-rollout test with the whole site.yml (routers and endpoints of all 17 wards, twice): ~35 min on 2 cores.
+# The full-rollout test with the whole site.yml (routers and endpoints of all 17 wards, twice): ~50 min on 2 cores.
 test-site: deps venv image
 	WARDCTL_TEST_ROLLOUT_PLAYBOOK=site.yml $(VENV)/bin/pytest tests/rollout/test_rollout.py -k full_rollout
 

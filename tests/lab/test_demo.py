@@ -40,7 +40,9 @@ def test_lab_inventory_has_the_production_shape(lab, lab_inventory, vault_passwo
     lab_only = {"lab_instance", "ansible_ssh_private_key_file", "ansible_ssh_common_args", "router_known_hosts",
                 "line_check_iperf_ports", "lab_known_bad_lines", "line_check_waive_unfit",
                 # The lab's own client build: a city pins its real package's version and checksum itself.
-                "conference_client_version", "conference_client_deb_sha256"}  # fmt: skip
+                "conference_client_version", "conference_client_deb_sha256",
+                # AIDE on the canary ward's machines only, for the lab's CPU (the role's default is on).
+                "endpoint_hardening_integrity_aide"}  # fmt: skip
     # Production endpoints may be Windows (WinRM, no become); every lab endpoint is Linux.
     by_platform = {"ansible_connection", "ansible_winrm_transport", "ansible_password", "ansible_port"}
     by_platform.add("ansible_become")

@@ -17,8 +17,9 @@ from support import ROOT, TEST_LAB, VENV_BIN, lab_env, run
 
 pytestmark = pytest.mark.lab
 # The full rollout runs with verify.yml (real line checks) as the gate. Its playbook is the routers' part of
-# site.yml by default: the endpoint roles cost ~15 min a run over the lab's 21 machines on 2 cores (Ansible's
-# ~0.3 s of CPU per task and host), and are tested by molecule and the Lynis benchmark (tests/roles).
+# site.yml by default: with the endpoint roles the command takes 32 min, and 19 min again, over the lab's 21
+# machines on 2 cores (Ansible spends ~0.3 s of CPU per task and host on the module alone); those roles are
+# tested by molecule and the Lynis benchmark (tests/roles).
 # `make test-site` runs this test with the whole site.yml (WARDCTL_TEST_ROLLOUT_PLAYBOOK=site.yml).
 SITE = os.environ.get("WARDCTL_TEST_ROLLOUT_PLAYBOOK", "routers.yml")
 PLAYBOOK = "routers.yml"
