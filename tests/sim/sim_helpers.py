@@ -1,4 +1,4 @@
-"""Helpers for the simulator tests: one real `python -m wardctl.sim` process per router, on 127.0.0.1.
+"""Helpers for the simulator tests: one real `python -m wardsim` process per router, on 127.0.0.1.
 
 Netmiko talks to it exactly as it would to a device: stock drivers, strict host key checking against
 a known_hosts file the fixture writes.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -22,6 +23,12 @@ from netmiko import BaseConnection, ConnectHandler
 ERRORS = r"% ?(Invalid|Incomplete|Ambiguous)|bad command name|expected end of command|syntax error|failure:"
 PASSWORD = "s3cret-pw"
 ENABLE = "en4ble-pw"
+
+
+def sim_env() -> dict[str, str]:
+    """The simulators live in lab/wardsim, outside the installed package: put lab/ on the path."""
+    lab = str(Path(__file__).resolve().parents[2] / "lab")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (lab, os.environ.get("PYTHONPATH", "")) if p)}
 
 
 def free_port() -> int:
@@ -44,7 +51,7 @@ class Sim:
     def start(self) -> None:
         log = open(self.dir / "stderr.log", "ab")  # noqa: SIM115 - handed to the child process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wardctl.sim", "--state-dir", str(self.dir)], stdout=log, stderr=log
+            [sys.executable, "-m", "wardsim", "--state-dir", str(self.dir)], stdout=log, stderr=log, env=sim_env()
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -14,7 +14,7 @@ from wardctl.errors import WardctlError
 
 
 def log_path(folder: Path, module: str) -> Path:
-    """`sim.log` for wardctl.sim, `aptproxy.log` for wardctl.lab.aptproxy: what the process printed."""
+    """`sim.log` for wardsim, `aptproxy.log` for wardctl.lab.aptproxy: what the process printed."""
     return folder / f"{module.rsplit('.', 1)[-1]}.log"
 
 
@@ -38,8 +38,9 @@ def _alive(folder: Path) -> bool:
     return "\nState:\tZ" not in status
 
 
-def start(folder: Path, module: str, *args: str) -> int:
-    """Start `python -m module *args` unless it runs; args must name the folder (pid_of looks for it)."""
+def start(folder: Path, module: str, *args: str, path: Path | None = None) -> int:
+    """Start `python -m module *args` unless it runs; args must name the folder (pid_of looks for it).
+    `path`: a folder to put first on the module search path (the lab's simulators are not installed)."""
     if (pid := pid_of(folder, module)) is not None:
         return pid
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,10 +48,17 @@ def start(folder: Path, module: str, *args: str) -> int:
     with open(log_path(folder, module), "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", module, *args],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, env=_env(path),
         )  # fmt: skip
     (folder / "pid").write_text(f"{proc.pid}\n")
     return proc.pid
+
+
+def _env(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    old = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(path), old) if p)}
 
 
 def wait_ready(folders: list[Path], module: str, what: str, timeout: float = 30.0) -> None:

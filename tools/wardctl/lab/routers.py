@@ -1,4 +1,5 @@
-"""The lab's routers: one simulator process per router (`python -m wardctl.sim --state-dir DIR`)."""
+"""The lab's routers: one simulator process per router (`python -m wardsim --state-dir DIR`,
+the simulators in lab/wardsim: devices under test, not part of the wardctl package)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from wardctl import paths
 from wardctl.lab import daemon
 
 MODELS = {
@@ -60,7 +62,7 @@ def write_config(state_dir: Path, config: dict[str, Any]) -> bool:
     return True
 
 
-SIM = "wardctl.sim"
+SIM = "wardsim"
 
 
 def pid_of(state_dir: Path) -> int | None:
@@ -68,7 +70,7 @@ def pid_of(state_dir: Path) -> int | None:
 
 
 def start(state_dir: Path) -> int:
-    return daemon.start(state_dir, SIM, "--state-dir", str(state_dir))
+    return daemon.start(state_dir, SIM, "--state-dir", str(state_dir), path=paths.repo_root() / "lab")
 
 
 def wait_ready(state_dirs: list[Path], timeout: float = 30.0) -> None:

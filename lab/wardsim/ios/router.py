@@ -7,15 +7,15 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from wardctl.sim.iosacl import acl_permits
-from wardctl.sim.iosconfig import Meta, Node, config_lines, flash_name, render_body, show_running
-from wardctl.sim.ioseditor import ConfigEditor
-from wardctl.sim.iosparse import CREATABLE, normalize_ifname
-from wardctl.sim.iossession import IosSession
-from wardctl.sim.secrets import ios_type7_decode, ios_verify_secret
-from wardctl.sim.server import CliSession, Router, SimConfig, StateDir
+from wardsim.ios.acl import acl_permits
+from wardsim.ios.config import Meta, Node, config_lines, flash_name, render_body, show_running
+from wardsim.ios.editor import ConfigEditor
+from wardsim.ios.parse import CREATABLE, normalize_ifname
+from wardsim.ios.session import IosSession
+from wardsim.secrets import ios_type7_decode, ios_verify_secret
+from wardsim.server import CliSession, Router, SimConfig, StateDir
 
-log = logging.getLogger("wardctl.sim.ios")
+log = logging.getLogger("wardsim.ios")
 
 __all__ = ["IosRouter", "IosSession"]
 

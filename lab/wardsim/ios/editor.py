@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wardctl.sim import iosacl
-from wardctl.sim.iosconfig import Node
-from wardctl.sim.iosgrammar import COMMON, CONFIG_MODES
-from wardctl.sim.iosparse import Cmd, Parsed, TailFn, normalize_ifname, parse, tokenize
-from wardctl.sim.secrets import ios_secret9, ios_type7
+from wardsim.ios import acl as iosacl
+from wardsim.ios.config import Node
+from wardsim.ios.grammar import COMMON, CONFIG_MODES
+from wardsim.ios.parse import Cmd, Parsed, TailFn, normalize_ifname, parse, tokenize
+from wardsim.secrets import ios_secret9, ios_type7
 
 if TYPE_CHECKING:
-    from wardctl.sim.ios import IosRouter
+    from wardsim.ios.router import IosRouter
 
 _NO_COMMON = {mode: [c for c in cmds if c not in COMMON] for mode, cmds in CONFIG_MODES.items()}
 _HASH = {

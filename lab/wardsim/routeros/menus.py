@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from wardctl.sim.rosparse import (
+from wardsim.routeros.parse import (
     RosError,
     fmt_rate,
     fmt_time,

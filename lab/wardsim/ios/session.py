@@ -8,17 +8,17 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from wardctl.sim import iosshow
-from wardctl.sim.iosconfig import Node, diff_commands, flash_name, render_body, show_running
-from wardctl.sim.ioseditor import ConfigEditor, EditResult
-from wardctl.sim.iosgrammar import EXEC_PRIV, EXEC_USER, MODE_PROMPTS, PIPE_FILTERS
-from wardctl.sim.iosparse import Parsed, normalize_ifname, parse
-from wardctl.sim.server import CliSession
+from wardsim.ios import show as iosshow
+from wardsim.ios.config import Node, diff_commands, flash_name, render_body, show_running
+from wardsim.ios.editor import ConfigEditor, EditResult
+from wardsim.ios.grammar import EXEC_PRIV, EXEC_USER, MODE_PROMPTS, PIPE_FILTERS
+from wardsim.ios.parse import Parsed, normalize_ifname, parse
+from wardsim.server import CliSession
 
 if TYPE_CHECKING:
-    from wardctl.sim.ios import IosRouter
+    from wardsim.ios.router import IosRouter
 
-log = logging.getLogger("wardctl.sim.ios")
+log = logging.getLogger("wardsim.ios")
 
 _CONF_T = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
 _REPLACE_Q = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from wardctl.sim.rosparse import fmt_time
+from wardsim.routeros.parse import fmt_time
 
 BANNER = """
 

@@ -14,14 +14,14 @@ import re
 import time
 from typing import Any
 
-from wardctl.sim import rosshow
-from wardctl.sim.rosexec import RosInterp, path_key
-from wardctl.sim.rosmenus import MENUS, Item, Menu, RosDb, base_db, export_header, export_text
-from wardctl.sim.rosparse import RosError, ip_in, parse_time
-from wardctl.sim.secrets import salted_sha256, verify_salted_sha256
-from wardctl.sim.server import CliSession, Router, SimConfig, StateDir
+from wardsim.routeros import show as rosshow
+from wardsim.routeros.interp import RosInterp, path_key
+from wardsim.routeros.menus import MENUS, Item, Menu, RosDb, base_db, export_header, export_text
+from wardsim.routeros.parse import RosError, ip_in, parse_time
+from wardsim.secrets import salted_sha256, verify_salted_sha256
+from wardsim.server import CliSession, Router, SimConfig, StateDir
 
-log = logging.getLogger("wardctl.sim.routeros")
+log = logging.getLogger("wardsim.routeros")
 
 _HEADER_DATE = re.compile(r"^# (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) by RouterOS ")
 

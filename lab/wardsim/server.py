@@ -14,7 +14,7 @@ import os
 import re
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -22,9 +22,8 @@ from typing import Any, ClassVar
 
 import asyncssh
 
-log = logging.getLogger("wardctl.sim")
+log = logging.getLogger("wardsim")
 
-DIALECTS = ("cisco_ios", "mikrotik_routeros")
 
 
 class SimConfigError(ValueError):
@@ -51,7 +50,7 @@ class SimConfig:
     revert_timer_unit_seconds: float = 60.0
 
     @classmethod
-    def from_file(cls, path: Path) -> SimConfig:
+    def from_file(cls, path: Path, dialects: tuple[str, ...]) -> SimConfig:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -61,8 +60,8 @@ class SimConfig:
         missing = [k for k in ("dialect", "hostname", "listen", "port", "host_key", "users") if k not in raw]
         if missing:
             raise SimConfigError(f"{path}: missing keys {', '.join(missing)}")
-        if raw["dialect"] not in DIALECTS:
-            raise SimConfigError(f"{path}: dialect must be one of {', '.join(DIALECTS)}")
+        if raw["dialect"] not in dialects:
+            raise SimConfigError(f"{path}: dialect must be one of {', '.join(dialects)}")
         try:
             ipaddress.ip_address(raw["listen"])
         except ValueError as exc:
@@ -416,22 +415,12 @@ async def _run_process(router: Router, process: asyncssh.SSHServerProcess[str]) 
         process.exit(0)
 
 
-def _router_for(cfg: SimConfig, state: StateDir) -> Router:
-    if cfg.dialect == "cisco_ios":
-        from wardctl.sim.ios import IosRouter
-
-        return IosRouter(cfg, state)
-    from wardctl.sim.routeros import RosRouter
-
-    return RosRouter(cfg, state)
-
-
-async def serve(state_dir: Path) -> None:
-    """Run one simulated router until SIGTERM/SIGINT."""
+async def serve(state_dir: Path, routers: Mapping[str, type[Router]]) -> None:
+    """Run one simulated router until SIGTERM/SIGINT; `routers` maps each dialect to its Router class."""
     state = StateDir(state_dir)
-    cfg = SimConfig.from_file(state_dir / "sim.json")
+    cfg = SimConfig.from_file(state_dir / "sim.json", tuple(routers))
     state.remove("ready")  # a stale flag from an earlier run must not fool the lab manager
-    router = _router_for(cfg, state)
+    router = routers[cfg.dialect](cfg, state)
     router.boot()
     key = asyncssh.read_private_key(cfg.host_key)
     server = await asyncssh.create_server(

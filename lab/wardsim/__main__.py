@@ -1,4 +1,4 @@
-"""`python -m wardctl.sim --state-dir DIR`: run the router described by DIR/sim.json."""
+"""`python -m wardsim --state-dir DIR`: run the router described by DIR/sim.json."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import os
 import sys
 from pathlib import Path
 
-from wardctl.sim.server import SimConfigError, serve
+from wardsim import ios, routeros
+from wardsim.server import SimConfigError, serve
+
+# One simulator package per dialect, each exporting its Router class (the names are Netmiko's device types).
+SIMULATORS = {"cisco_ios": ios.Router, "mikrotik_routeros": routeros.Router}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m wardctl.sim", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m wardsim", description=__doc__)
     parser.add_argument("--state-dir", required=True, type=Path, help="directory holding sim.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="also log asyncssh's own messages")
     args = parser.parse_args(argv)
@@ -30,12 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
     try:
-        asyncio.run(serve(state_dir))
+        asyncio.run(serve(state_dir, SIMULATORS))
     except SimConfigError as exc:
-        print(f"wardctl.sim: {exc}", file=sys.stderr)
+        print(f"wardsim: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"wardctl.sim: {exc}", file=sys.stderr)
+        print(f"wardsim: {exc}", file=sys.stderr)
         return 1
     return 0
 

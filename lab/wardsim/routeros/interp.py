@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from wardctl.sim.rosmenus import MENU_BY_PATH, MENUS, Item, Menu, print_items, print_single, validate
-from wardctl.sim.rosparse import RosError, Tok, parse_bool, split_statements, tokenize
+from wardsim.routeros.menus import MENU_BY_PATH, MENUS, Item, Menu, print_items, print_single, validate
+from wardsim.routeros.parse import RosError, Tok, parse_bool, split_statements, tokenize
 
 if TYPE_CHECKING:
-    from wardctl.sim.routeros import RosRouter
+    from wardsim.routeros.router import RosRouter
 
-log = logging.getLogger("wardctl.sim.routeros")
+log = logging.getLogger("wardsim.routeros")
 
 _SPECIAL: dict[str, set[str]] = {
     "/": {"import", "export", "quit"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Sequence
 
-from wardctl.sim.iosparse import is_ipv4
+from wardsim.ios.parse import is_ipv4
 
 TCP_PORTS = {
     "bgp": 179, "chargen": 19, "cmd": 514, "daytime": 13, "discard": 9, "domain": 53, "echo": 7,

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wardctl.sim.ios import IosRouter, IosSession
+    from wardsim.ios.router import IosRouter, IosSession
 
 
 def uptime(seconds: float) -> str:

@@ -5,7 +5,7 @@ Anything not listed is rejected the way IOS rejects it (caret, incomplete, ambig
 
 from __future__ import annotations
 
-from wardctl.sim.iosparse import Cmd
+from wardsim.ios.parse import Cmd
 
 LEVELS = "<0-7>|emergencies|alerts|critical|errors|warnings|notifications|informational|debugging"
 

@@ -1,5 +1,0 @@
-"""Router simulators for the lab: SSH servers that talk like Cisco IOS and MikroTik RouterOS.
-
-One process simulates one router (`python -m wardctl.sim --state-dir DIR`); its state lives in DIR
-so the lab manager and the tests can inspect it through plain files.
-"""
