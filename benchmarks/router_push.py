@@ -213,7 +213,9 @@ def bare_worker(spec_file: Path) -> None:
     """(b) in its own process: a ThreadPoolExecutor of plain Netmiko sessions."""
     start_process = float(os.environ["BENCH_T0"])
     from netmiko import ConnectHandler  # imported here: timed as part of the floor, as the playbook's is
-    from wardctl.netdev import ERROR_PATTERNS, Target
+
+    from wardctl.netdev import Target
+    from wardctl.router.drivers import driver
 
     spec = json.loads(spec_file.read_text())
 
@@ -225,7 +227,7 @@ def bare_worker(spec_file: Path) -> None:
             if r["dialect"] == "cisco_ios":
                 conn.enable()
             conn.send_config_set(
-                r["commands"], error_pattern=ERROR_PATTERNS[r["dialect"]], read_timeout=10, bypass_commands=""
+                r["commands"], error_pattern=driver(r["dialect"]).error_pattern, read_timeout=10, bypass_commands=""
             )
             if r["dialect"] == "cisco_ios":
                 conn.save_config()

@@ -22,28 +22,30 @@ def _salt() -> str:
     return "".join(secrets.choice(_CISCO) for _ in range(14))
 
 
-def _type9(password: str, salt: str) -> str:
+def ios_type9(password: str, salt: str) -> str:
+    """`$9$<salt>$<hash>`: scrypt N=16384 r=1 p=1, salt used as is, Cisco's base64 alphabet (hashcat -m 9300)."""
     raw = hashlib.scrypt(password.encode(), salt=salt.encode(), n=16384, r=1, p=1, dklen=32)
     return f"$9${salt}${_cisco_b64(raw)}"
 
 
-def _type8(password: str, salt: str) -> str:
+def ios_type8(password: str, salt: str) -> str:
+    """`$8$<salt>$<hash>`: PBKDF2-HMAC-SHA256, 20000 iterations, salt used as is (hashcat -m 9200)."""
     raw = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 20000, 32)
     return f"$8${salt}${_cisco_b64(raw)}"
 
 
 def ios_secret9(password: str) -> str:
     """`secret 9 $9$...`: scrypt as IOS XE stores `username X secret` / `enable secret`."""
-    return _type9(password, _salt())
+    return ios_type9(password, _salt())
 
 
 def ios_verify_secret(kind: str, stored: str, password: str) -> bool:
     """Check a password against `secret <kind> <stored>`; unknown kinds (md5 type 5) never match."""
     parts = stored.split("$")
     if kind == "9" and len(parts) == 4:
-        return hmac.compare_digest(_type9(password, parts[2]), stored)
+        return hmac.compare_digest(ios_type9(password, parts[2]), stored)
     if kind == "8" and len(parts) == 4:
-        return hmac.compare_digest(_type8(password, parts[2]), stored)
+        return hmac.compare_digest(ios_type8(password, parts[2]), stored)
     if kind == "0":
         return hmac.compare_digest(stored, password)
     return False

@@ -25,7 +25,6 @@ import asyncssh
 log = logging.getLogger("wardsim")
 
 
-
 class SimConfigError(ValueError):
     """sim.json is missing or wrong; the process exits with this message."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from inventory_helpers import BROKEN, PRODUCTION, ROOT, WARDCTL, build_case, expected, write_small
+
 from wardctl.inventory.check import check_inventory
 from wardctl.inventory.reader import load_raw, read_inventory
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from inventory_helpers import EXAMPLE_CSV, PRODUCTION, ROOT, VENV_BIN, WARDCTL
+
 from wardctl.inventory.check import check_inventory
 from wardctl.inventory.importer import read_csv
 from wardctl.inventory.writer import EXAMPLE_VAULT_PASSWORD

@@ -10,6 +10,7 @@ import yaml
 from ansible.constants import DEFAULT_VAULT_ID_MATCH
 from ansible.parsing.vault import VaultLib, VaultSecret
 from inventory_helpers import PRODUCTION, SMALL_VAULT_PASSWORD, small_city, write_small
+
 from wardctl.errors import WardctlError
 from wardctl.inventory import writer
 from wardctl.inventory.check import check_inventory

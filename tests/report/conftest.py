@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from report_helpers import Scenario, vungtau_scenario
+
 from wardctl.cli import main
 
 

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from report_helpers import SECRETS, Clock, frozen, record_run
+
 from wardctl.report.junit import write_junit
 from wardctl.rollout.store import Failure, Store, WaveOutcome
 

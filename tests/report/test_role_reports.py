@@ -12,6 +12,7 @@ from types import ModuleType
 import pytest
 import yaml
 from report_helpers import ROOT, Clock, frozen
+
 from wardctl.rollout.store import HostCounts, Store, WaveOutcome
 
 

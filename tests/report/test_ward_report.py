@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from report_helpers import SECRETS
+
 from wardctl.report.mask import scrub
 from wardctl.rollout.store import Store
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from support import ROOT, TEST_LAB, VENV_BIN, lab_env
+
 from wardctl.lab import routers as labrouters
-from wardctl.router import configdiff
+from wardctl.router import drivers
 
 # Every playbook output of this session, for the secrets check at the end.
 OUTPUTS: list[str] = []
@@ -30,7 +31,7 @@ class Sim:
         return (self.dir / name).read_text()
 
     def body(self, name: str = "running.cfg") -> list[str]:
-        return configdiff.body(self.dialect, self.text(name))
+        return drivers.driver(self.dialect).body(self.text(name))
 
     def log_size(self) -> int:
         return (self.dir / "sim.log").stat().st_size
@@ -62,7 +63,7 @@ def reset(routers: list[Sim]) -> None:
     """Each router back to its first boot (the lab manager's own start/stop; `lab status` stays right)."""
     for r in routers:
         labrouters.stop(r.dir)
-        for name in ("running.cfg", "startup.cfg", "user.dat", "faults.json"):
+        for name in ("running.cfg", "startup.cfg", "config.dat", "user.dat", "faults.json"):
             (r.dir / name).unlink(missing_ok=True)
         for f in (r.dir / "files").glob("*"):
             f.unlink()

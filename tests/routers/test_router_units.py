@@ -6,8 +6,16 @@ import os
 import re
 
 import pytest
-from wardctl.router import backup, configdiff, iosdiff, rosdiff, validate
-from wardctl.router.secrets import MASK, Masker, ios_type9, ios_verify
+
+from wardctl.router import backup, validate
+from wardctl.router.drivers import DIALECTS, driver
+from wardctl.router.drivers.cisco_ios import diff as iosdiff
+from wardctl.router.drivers.cisco_ios.driver import IosDriver
+from wardctl.router.drivers.cisco_ios.hashes import ios_type9, ios_verify
+from wardctl.router.drivers.mikrotik_routeros import diff as rosdiff
+from wardctl.router.drivers.mikrotik_routeros import revert
+from wardctl.router.drivers.mikrotik_routeros.driver import RosDriver
+from wardctl.router.secrets import MASK, Masker
 
 IOS_RUNNING = """Building configuration...
 
@@ -69,7 +77,7 @@ def ios_pair() -> tuple[str, str]:
 
 def test_ios_plan_pushes_only_what_is_missing(ios_pair):
     intended, running = ios_pair
-    plan = configdiff.plan("cisco_ios", intended, running)
+    plan = iosdiff.plan(intended, running)
     assert plan.commands == [
         # in the intended order, block by block; inside a block additions before removals
         "ip access-list standard WARDKIT-MGMT", "no permit 10.9.9.9", "exit",
@@ -88,17 +96,15 @@ def test_ios_plan_pushes_only_what_is_missing(ios_pair):
 
 def test_ios_secrets_compare_by_hash_and_leave_hashed(ios_pair):
     intended, running = ios_pair
-    assert not any(
-        c.startswith(("username", "enable")) for c in configdiff.plan("cisco_ios", intended, running).commands
-    )
+    assert not any(c.startswith(("username", "enable")) for c in iosdiff.plan(intended, running).commands)
     rotated = intended.replace("Ward-pass-1", "Ward-pass-NEW")
-    cmds = configdiff.plan("cisco_ios", rotated, running).commands
+    cmds = iosdiff.plan(rotated, running).commands
     user = [c for c in cmds if c.startswith("username")]
     assert len(user) == 1 and re.fullmatch(r"username wardops secret 9 \$9\$\S{14}\$\S{43}", user[0])
     assert ios_verify("9", user[0].split()[-1], "Ward-pass-NEW") and "Ward-pass-NEW" not in user[0]
     # Proven by the login itself: no scrypt needed, equal whatever the hash.
-    hidden = configdiff.Hidden(proven={("username", "wardops")})
-    assert not any(c.startswith("username") for c in configdiff.plan("cisco_ios", rotated, running, hidden).commands)
+    proven = {("username", "wardops")}
+    assert not any(c.startswith("username") for c in iosdiff.plan(rotated, running, None, proven).commands)
 
 
 def test_ios_second_plan_is_empty_after_applying(ios_pair):
@@ -108,7 +114,7 @@ def test_ios_second_plan_is_empty_after_applying(ios_pair):
     applied = applied.replace("ntp server 192.0.2.99", "ntp server 10.0.0.2")
     applied = applied.replace(" service-policy output WARDKIT-OLD\n", "")
     applied = applied.replace("line vty 0 4\n login local", "line vty 0 4\n access-class WARDKIT-MGMT in\n login local")
-    assert configdiff.plan("cisco_ios", intended, applied).commands == []
+    assert iosdiff.plan(intended, applied).commands == []
 
 
 def test_ios_hidden_snmp_users():
@@ -120,17 +126,31 @@ def test_ios_hidden_snmp_users():
         "User name: mon\nEngine ID: 1\nGroup-name: WARDKIT-V3\n\nUser name: old\nGroup-name: WARDKIT-V3\n"
     )
     assert shown == {"mon": "WARDKIT-V3", "old": "WARDKIT-V3"}
-    plan = configdiff.plan("cisco_ios", intended, running, configdiff.Hidden(snmp_users=shown))
-    assert plan.commands == ["no snmp-server user old WARDKIT-V3 v3"]
-    assert configdiff.needs_hidden("cisco_ios", intended, running) == (True, False)
+    plan = iosdiff.plan(intended, running, iosdiff.snmp_user_present(shown))
+    assert plan.commands == []
+    assert iosdiff.stale_hidden(intended, shown) == ["no snmp-server user old WARDKIT-V3 v3"]
+
+
+def test_ios_snmp_fingerprint_makes_a_rotated_key_a_change():
+    """IOS never shows SNMPv3 keys: the template keeps a keyed fingerprint as an ACL remark; when the vault's
+    key changes, the remark differs and the user counts as absent, so its keys are pushed again."""
+    old = "ip access-list standard WARDKIT-SECRETS\n remark snmpv3 mon 0123456789abcdef0123\n"
+    new = "ip access-list standard WARDKIT-SECRETS\n remark snmpv3 mon fedcba9876543210fedc\n"
+    assert iosdiff.fingerprints_current(old, old) and iosdiff.fingerprints_current("hostname A\n", old)
+    assert not iosdiff.fingerprints_current(new, old)
+    plan = iosdiff.plan(new, old)
+    assert plan.commands == [
+        "ip access-list standard WARDKIT-SECRETS", "remark snmpv3 mon fedcba9876543210fedc",
+        "no remark snmpv3 mon 0123456789abcdef0123", "exit",
+    ]  # fmt: skip
 
 
 def test_ios_body_ignores_comments_and_headers():
     a = "Building configuration...\n\nCurrent configuration : 10 bytes\n!\n! Last change by x\nhostname A\nend\n"
     b = "!\n! Last change by rollback\n!\nhostname A\nend\n"
-    assert configdiff.same_config("cisco_ios", a, b)
-    assert configdiff.qos_attached("cisco_ios", IOS_RUNNING, "GigabitEthernet0/0/0", "WARDKIT-SHAPE")
-    assert not configdiff.qos_attached("cisco_ios", IOS_RUNNING, "GigabitEthernet0/0/1", "WARDKIT-SHAPE")
+    assert IosDriver.same(a, b)
+    assert IosDriver.qos_attached(IOS_RUNNING, "GigabitEthernet0/0/0", "WARDKIT-SHAPE")
+    assert not IosDriver.qos_attached(IOS_RUNNING, "GigabitEthernet0/0/1", "WARDKIT-SHAPE")
 
 
 ROS_RUNNING = """# 2026-11-29 04:57:44 by RouterOS 7.14.3
@@ -156,7 +176,7 @@ set strong-crypto=yes
 /system logging action
 set [ find name=remote ] remote=10.0.0.2
 /system scheduler
-add interval=2m name=wardkit-revert on-event="/import file-name=x.rsc"
+add interval=0s name=wardkit-revert on-event=wardkit-revert start-date=2026-11-29 start-time=05:00:00
 """
 
 ROS_INTENDED = """# comment
@@ -179,21 +199,107 @@ MANGLE = "chain=postrouting action=mark-packet new-packet-mark"
 
 
 def test_routeros_plan_normalises_and_owns():
-    plan = configdiff.plan("mikrotik_routeros", ROS_INTENDED, ROS_RUNNING, configdiff.Hidden(users={"wardops": "full"}))
+    plan = rosdiff.plan(ROS_INTENDED, ROS_RUNNING, users={"wardops": "full"})
     assert plan.commands == [
         '/system note set note="Hello there; all logged."',
         "/ip service set ssh address=127.0.0.1/32,10.0.0.1/32",
         # a stale queue of the kit goes; `mine` and the push's own revert entry stay
         "/queue tree remove [ find name=wardkit-old ]",
-        # the kit's rules are out of order: removed and added again, in order
-        "/ip firewall mangle remove [ find comment=wardkit-b ]",
+        # the kit's rules are out of order: removed (last first) and added again, in order
         "/ip firewall mangle remove [ find comment=wardkit-a ]",
+        "/ip firewall mangle remove [ find comment=wardkit-b ]",
         f"/ip firewall mangle add {MANGLE}=a passthrough=no comment=wardkit-a",
         f"/ip firewall mangle add {MANGLE}=b passthrough=no comment=wardkit-b",
     ]
-    users = configdiff.plan("mikrotik_routeros", ROS_INTENDED, ROS_RUNNING, configdiff.Hidden(users={}))
+    users = rosdiff.plan(ROS_INTENDED, ROS_RUNNING, users={})
     assert '/user add name=wardops group=full password="s3cr et"' in users.commands
-    assert configdiff.qos_attached("mikrotik_routeros", ROS_RUNNING, "ether1", "wardkit-up")
+    assert RosDriver.qos_attached(ROS_RUNNING, "ether1", "wardkit-up")
+
+
+def test_routeros_undo_is_the_inverse_of_the_plan():
+    """Each command's undo puts back what the device had; run last first, removed rules come back in their
+    first order, and nothing the push added is left."""
+    plan = rosdiff.plan(ROS_INTENDED, ROS_RUNNING, users={"wardops": "full"})
+    assert len(plan.undo) == len(plan.commands)
+    lines = revert.undo_lines(plan)
+    assert lines == [
+        "/ip firewall mangle remove [ find comment=wardkit-b ]",
+        "/ip firewall mangle remove [ find comment=wardkit-a ]",
+        "/ip firewall mangle remove [ find comment=wardkit-b ]",
+        "/ip firewall mangle add action=mark-packet chain=postrouting comment=wardkit-b new-packet-mark=b "
+        "passthrough=no",
+        "/ip firewall mangle remove [ find comment=wardkit-a ]",
+        "/ip firewall mangle add action=mark-packet chain=postrouting comment=wardkit-a new-packet-mark=a "
+        "passthrough=no",
+        "/queue tree remove [ find name=wardkit-old ]",
+        "/queue tree add max-limit=10M name=wardkit-old parent=ether1",
+        "/ip service set ssh address=127.0.0.1/32",
+        '/system note set note=""',
+    ]
+    assert not plan.lossy
+
+
+def test_routeros_secrets_are_pushed_again_when_the_fingerprint_changes():
+    running = "/snmp community\nadd addresses=10.0.0.0/24 comment=wardkit-fp-old name=wardkit-v3\n"
+    intended = (
+        "/snmp community add name=wardkit-v3 addresses=10.0.0.0/24 authentication-password=NEWKEY1x "
+        "comment=wardkit-fp-new\n"
+    )
+    shown = rosdiff.secrets_of(running.replace("name=wardkit-v3", "authentication-password=OLDKEY1x name=wardkit-v3"))
+    plan = rosdiff.plan(intended, running, secrets=shown)
+    assert plan.commands == [
+        "/snmp community set [ find name=wardkit-v3 ] comment=wardkit-fp-new authentication-password=NEWKEY1x"
+    ]
+    assert plan.undo == [
+        ["/snmp community set [ find name=wardkit-v3 ] comment=wardkit-fp-old authentication-password=OLDKEY1x"]
+    ]
+    # Without the device's old value the undo cannot put the key back: the plan says so.
+    assert rosdiff.plan(intended, running).lossy == [
+        "/snmp community [ find name=wardkit-v3 ]: its old authentication-password"
+    ]
+
+
+def test_routeros_exact_plan_restores_a_backup():
+    """A restore removes what the backup does not have (not only the kit's), and resets properties."""
+    backup_text = "/queue tree\nadd max-limit=1M name=mine parent=ether1\n/ip ssh\nset strong-crypto=yes\n"
+    plan = rosdiff.plan(backup_text, ROS_RUNNING, exact=True)
+    assert "/queue tree remove [ find name=wardkit-up ]" in plan.commands
+    assert "/ip firewall address-list remove [ find list=wardkit-peers address=10.0.0.1 ]" in plan.commands
+    assert '/ip service set ssh address=""' in plan.commands
+    assert not any("wardkit-revert" in c for c in plan.commands)  # the push's own entries are not config
+    assert not any(c.startswith("/queue tree") and "mine" in c for c in plan.commands)
+
+
+def test_routeros_revert_script_is_one_shot_at_the_routers_time():
+    plan = rosdiff.plan(ROS_INTENDED, ROS_RUNNING, users={"wardops": "full"})
+    cmds = revert.arm(plan, "  time: 23:59:30\n  date: 2026-12-31\n  time-zone-name: UTC\n", 120)
+    assert cmds[-1] == (
+        "/system scheduler add name=wardkit-revert start-date=2027-01-01 start-time=00:01:30 interval=0s "
+        "on-event=wardkit-revert"
+    )
+    assert revert.start_at("time: 10:00:00\ndate: dec/31/2026\n", 5) == ("dec/31/2026", "10:00:05")
+    master = rosdiff.parse(cmds[-2])[0].props["source"]
+    assert master.splitlines()[0] == "/system scheduler remove [ find name=wardkit-revert ]"  # never twice
+    assert master.splitlines()[-1] == '/system script remove [ find name~"^wardkit-revert" ]'
+    assert all(len(c) < 4000 for c in cmds)
+    many = revert.parts([f"/queue tree remove [ find name=wardkit-{i:04} ]" for i in range(400)])
+    assert len(many) > 1 and all(len(p) <= revert.PART_CHARS for p in many)
+
+
+def test_one_registry_of_dialects():
+    """The inventory model, the plugins' argument spec and the simulators all read the drivers' registry."""
+    import yaml
+
+    from wardctl.inventory.model import SUPPORTED_DEVICE_TYPES
+    from wardsim.__main__ import SIMULATORS
+
+    assert DIALECTS == ("cisco_ios", "mikrotik_routeros")
+    assert SUPPORTED_DEVICE_TYPES == DIALECTS and set(SIMULATORS) == set(DIALECTS)
+    with open(os.path.join(os.path.dirname(__file__), "../../roles/router/meta/argument_specs.yml")) as fh:
+        spec = yaml.safe_load(fh)
+    assert set(spec["argument_specs"]["main"]["options"]["router_device_type"]["choices"]) == set(DIALECTS)
+    for name in DIALECTS:
+        assert driver(name).dialect == name
 
 
 def test_routeros_parse_quotes_and_continuations():
@@ -255,12 +361,32 @@ def test_validate_accepts_good_inputs():
         ({"snmpv3_enabled": True}, "router_snmpv3_auth_key"),
         ({"revert_minutes": 0}, "router_revert_minutes"),
         ({"video_dscp": ["af99"]}, "router_qos_video_dscp"),
+        # secrets the CLI would interpret, refused before any connection
+        ({"password": "long-enough?"}, "router_password: cisco_ios would interpret ?"),
+        ({"enable_secret": "also-long\x07"}, "router_enable_secret: must be printable ASCII without spaces or control"),
+        (
+            {"snmpv3_enabled": True, "snmpv3_auth_key": "auth-key\x1bx", "snmpv3_priv_key": "priv-key-ok"},
+            "router_snmpv3_auth_key: must be printable ASCII",
+        ),
+        (
+            {"device_type": "mikrotik_routeros", "wan_interface": "ether1", "password": "long\x03enough"},
+            "router_password: must be printable ASCII without spaces or control",
+        ),
+        (
+            {"device_type": "juniper_junos"},
+            "router_device_type: 'juniper_junos' is not one of cisco_ios, mikrotik_routeros",
+        ),
     ],
 )
 def test_validate_names_each_problem(change, expect):
     problems = validate.input_problems({**GOOD, **change})
     assert any(expect in p for p in problems), problems
     assert not any("long-enough" in p for p in problems)  # never the secret itself
+
+
+def test_validate_question_mark_is_fine_on_routeros():
+    ros = {**GOOD, "device_type": "mikrotik_routeros", "wan_interface": "ether1", "password": "long-enough?"}
+    assert validate.input_problems(ros) == []
 
 
 def test_validate_lockout_override_only_skips_the_controller_check():

@@ -7,17 +7,29 @@ routers of each dialect (every test removes its faults again), and last, no secr
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from router_helpers import OUTPUTS, Run, Sim, lab_secrets, playbook, reset, sims
-from wardctl.router import configdiff
+from support import ROOT, TEST_LAB, VENV_BIN, lab_env
+
+from wardctl.router import drivers
 
 pytestmark = pytest.mark.lab
 
+# What each simulator logs when its own revert fires (the device's event, not the kit's).
+REVERT_EVENT = {
+    "cisco_ios": "ROLLBK_CNFMD_CHG_ROLLBACK_START",
+    "mikrotik_routeros": "scheduler wardkit-revert: run ",
+}
 SHORT_TIMERS = ("-e", "router_revert_minutes=1", "-e", "router_revert_seconds=8")  # 1 lab "minute" = 5 s
 
 
@@ -71,10 +83,15 @@ def first_runs(routers: list[Sim], pb) -> dict[str, Any]:
     """Fresh routers; a check-mode run (running configs snapshotted around it); the first real run."""
     reset(routers)
 
-    def snapshot() -> dict[str, tuple[bytes, list[str]]]:
-        """Each router's running config, byte for byte, and its files (flash:, /file)."""
+    def snapshot() -> dict[str, dict[str, str]]:
+        """A hash of every file each simulator keeps (running and startup config, users, flash:, /file)."""
+        skip = {"sim.log", "stderr.log", "pid", "ready"}
         return {
-            r.host: ((r.dir / "running.cfg").read_bytes(), sorted(p.name for p in (r.dir / "files").glob("*")))
+            r.host: {
+                str(p.relative_to(r.dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(r.dir.rglob("*"))
+                if p.is_file() and p.name not in skip
+            }
             for r in routers
         }
 
@@ -103,8 +120,13 @@ def test_first_run_configures_every_router(lab, routers, first_runs, backups):
     first: Run = first_runs["first"]
     assert first.proc.returncode == 0, first.output[-3000:]
     assert {h: (s["changed"], s["failures"]) for h, s in first.stats().items()} == {r.host: (1, 0) for r in routers}
+    assert set(first.results) == {r.host for r in routers}
     for r in routers:
         res = first.results[r.host]
+        if r.dialect == "cisco_ios":
+            # a factory IOS router has no config archive, which its revert timer needs: set up first
+            assert "set up what the device's revert needs first: archive / path flash:archive-" in res["warnings"]
+            assert "path flash:archive-" in r.text(), r.host
         run = r.text()
         assert [line for line in expected_lines(lab, r.dialect) if line not in run] == [], r.host
         # saved: IOS by `write memory`, RouterOS by itself
@@ -120,6 +142,7 @@ def test_first_run_configures_every_router(lab, routers, first_runs, backups):
 def test_second_run_changes_nothing(routers, first_runs, pb):
     second = pb("routers.yml")
     assert second.proc.returncode == 0, second.output[-3000:]
+    assert set(second.results) == {r.host for r in routers}
     assert {h: (s["changed"], s["failures"]) for h, s in second.stats().items()} == {r.host: (0, 0) for r in routers}
     assert all(res["lines_pushed"] == 0 and "diff" not in res for res in second.results.values())
 
@@ -183,7 +206,7 @@ def test_a_lockout_push_is_reverted_by_the_timer(routers, first_runs, pb):
         log = r.log_since(logs[r.host])
         # the controller was locked out, and the device's own timer (not the kit) put the config back
         assert "refused connection from 127.0.0.1" in log, r.host
-        fired = "ROLLBK_CNFMD_CHG_ROLLBACK_START" if r.dialect == "cisco_ios" else "scheduler wardkit-revert: running"
+        fired = REVERT_EVENT[r.dialect]
         assert fired in log, r.host
         assert log.index("refused connection") < log.index(fired) < log.rindex("login accepted"), r.host
         assert r.body() == before[r.host], r.host
@@ -205,6 +228,19 @@ def test_snmpv3_when_configured_and_removed_when_not(lab, routers, first_runs, p
     )
     still = pb("routers.yml", "--limit", limit, "-e", "router_snmpv3_enabled=true")  # the hidden user counts too
     assert {h: s["changed"] for h, s in still.stats().items()} == {r.host: 0 for r in targets}
+    # A rotated key: neither device shows keys back, their fingerprints differ, so the keys are pushed again.
+    rotated = json.dumps({"router_snmpv3_enabled": True, "router_snmpv3_auth_key": "Rotated-auth-key-2026"})
+    rot = pb("routers.yml", "--limit", limit, "-e", rotated)
+    assert rot.proc.returncode == 0, rot.output[-3000:]
+    assert set(rot.results) == {r.host for r in targets} and all(res["changed"] for res in rot.results.values())
+    ios_cmds, ros_cmds = (rot.results[r.host]["commands"] for r in targets)
+    assert any(c.startswith("snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha <masked>") for c in ios_cmds)
+    assert any(c.startswith("/snmp community set [ find name=wardkit-v3 ]") and "authentication-password=<masked>"
+               in c for c in ros_cmds), ros_cmds  # fmt: skip
+    assert "Rotated-auth-key-2026" in targets[1].text("config.dat")  # RouterOS keeps it beside the export
+    assert "Rotated-auth-key-2026" not in rot.output
+    settled = pb("routers.yml", "--limit", limit, "-e", rotated)
+    assert {h: s["changed"] for h, s in settled.stats().items()} == {r.host: 0 for r in targets}
     off = pb("routers.yml", "--limit", limit)
     assert off.proc.returncode == 0 and all(res["changed"] for res in off.results.values())
     assert "no snmp-server user wardkit-snmp WARDKIT-V3 v3" in off.results[targets[0].host]["commands"]
@@ -237,8 +273,97 @@ def test_rollback_restores_a_backup_line_for_line(routers, first_runs, pb):
     assert {h: s["changed"] for h, s in again.stats().items()} == {ios.host: 0, ros.host: 0}
 
 
+def test_a_confirmed_change_that_was_not_saved_is_saved_by_the_next_run(routers, first_runs, pb):
+    r = pick(routers, "cisco_ios", 6)
+    with r.faults(reject=["^write memory"]):
+        failed = pb("routers.yml", "--limit", r.host, "-e", "router_qos_shape_percent=91")
+    _one_line_failure(failed, r, "confirmed, but saving failed", "the next run saves it")
+    assert "shape average" in r.text() and r.body("startup.cfg") != r.body()
+    fixed = pb("routers.yml", "--limit", r.host, "-e", "router_qos_shape_percent=91")
+    res = fixed.results[r.host]
+    assert fixed.proc.returncode == 0 and res["changed"] and res["lines_pushed"] == 0, fixed.output[-3000:]
+    assert res["diff"]["prepared"].startswith("+ write memory (the saved startup-config differs")
+    assert r.body("startup.cfg") == r.body()
+    again = pb("routers.yml", "--limit", r.host, "-e", "router_qos_shape_percent=91")
+    assert again.stats()[r.host]["changed"] == 0
+
+
+def test_a_secret_the_cli_would_interpret_is_refused_before_connecting(routers, first_runs, pb):
+    r = pick(routers, "cisco_ios", 7)
+    log_at = r.log_size()
+    run = pb("routers.yml", "--limit", r.host, "-e", json.dumps({"router_password": "Lab-pass-with?mark"}))
+    msg = _one_line_failure(run, r, "router_password: cisco_ios would interpret ?")
+    assert "Lab-pass-with?mark" not in msg
+    assert "login accepted" not in r.log_since(log_at) and "connection from" not in r.log_since(log_at)
+
+
+def test_controller_killed_mid_push_the_device_reverts_by_itself(routers, first_runs, pb, lab_inventory,
+                                                                 vault_password_file, backups):  # fmt: skip
+    """kill -9 of the playbook while the push hangs: nobody is left to revert but the device's own timer."""
+    targets = [pick(routers, "mikrotik_routeros", 1), pick(routers, "cisco_ios", 8)]
+    before = {r.host: r.body() for r in targets}
+    logs = {r.host: r.log_size() for r in targets}
+    cmd = [
+        str(VENV_BIN / "ansible-playbook"), "-i", str(lab_inventory), "--vault-password-file",
+        str(vault_password_file), str(ROOT / "playbooks" / "routers.yml"), "--limit",
+        ",".join(r.host for r in targets), "-e", f"router_backup_dir={backups}", "-e", "router_qos_shape_percent=89",
+        *SHORT_TIMERS,
+    ]  # fmt: skip
+    with targets[0].faults(hang_after_config_lines=7), targets[1].faults(hang_after_config_lines=3):
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=lab_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if all("fault: hanging after config line" in r.log_since(logs[r.host]) for r in targets):
+                    break
+                time.sleep(0.2)
+            else:
+                raise AssertionError("the push never reached the hanging line")
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        for r in targets:
+            fired = REVERT_EVENT[r.dialect]
+            deadline = time.monotonic() + 60
+            while fired not in r.log_since(logs[r.host]) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert fired in r.log_since(logs[r.host]), r.host  # the device's own timer, nobody else
+    for r in targets:
+        deadline = time.monotonic() + 10
+        while r.body() != before[r.host] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert r.body() == before[r.host], r.host  # exactly the pre-change config
+    later = pb("routers.yml", "--limit", ",".join(r.host for r in targets), "-e", "router_qos_shape_percent=89")
+    assert later.proc.returncode == 0, later.output[-3000:]  # a later push is accepted (no revert left pending)
+    assert set(later.results) == {r.host for r in targets} and all(res["changed"] for res in later.results.values())
+
+
+@pytest.mark.parametrize("case", ["unknown", "changed"])
+def test_an_unknown_or_changed_host_key_is_refused(routers, first_runs, pb, lab, tmp_path, case):
+    """Both dialects: no trust on first use, no login past a changed key; the router is never touched."""
+    targets = [pick(routers, "cisco_ios", 9), pick(routers, "mikrotik_routeros", 2)]
+    pinned = (ROOT / f".lab-{TEST_LAB}" / "known_hosts").read_text().splitlines()
+    known = tmp_path / "known_hosts"
+    names = {r.host for r in targets}
+    hosts = {"[{}]:{}".format(*h["ssh"].rsplit(":", 1)) for h in lab["hosts"] if h["host"] in names}
+    if case == "unknown":  # every other host's key, none for these routers
+        known.write_text("\n".join(ln for ln in pinned if ln.split()[0] not in hosts) + "\n")
+    else:  # another host's key under these routers' names
+        other = next(ln for ln in pinned if "ssh-ed25519" in ln).split(None, 1)[1]
+        known.write_text("".join(f"{h} {other}\n" for h in sorted(hosts)) + "\n".join(pinned) + "\n")
+    before = {r.host: r.body() for r in targets}
+    logs = {r.host: r.log_size() for r in targets}
+    run = pb("routers.yml", "--limit", ",".join(r.host for r in targets), "-e", f"router_known_hosts={known}")
+    assert run.proc.returncode != 0 and set(run.results) == {r.host for r in targets}
+    for r in targets:
+        msg = _one_line_failure(run, r, "cannot log in")
+        assert not run.results[r.host].get("unreachable"), msg  # refused, not "no answer"
+        assert "login accepted" not in r.log_since(logs[r.host]) and r.body() == before[r.host], r.host
+
+
 def body(r: Sim, backup: Path) -> list[str]:
-    return configdiff.body(r.dialect, backup.read_text())
+    return drivers.driver(r.dialect).body(backup.read_text())
 
 
 def test_no_secret_in_any_output_or_backup(routers, first_runs, backups):

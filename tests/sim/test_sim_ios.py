@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -33,6 +34,26 @@ WARD_QOS = [
     "ip address 192.0.2.2 255.255.255.252",
     "service-policy output WAN-SHAPE",
 ]
+
+
+# Real IOS refuses every Rollback Confirmed Change until an archive path exists (Cisco, "Configuration
+# Rollback Confirmed Change": "You must configure a configuration archive before performing this procedure").
+ARCHIVE = ["archive", "path flash:archive-"]
+NO_ARCHIVE = "%Turn config archive on before using Rollback Confirmed Change"
+NOT_PENDING = "%No Rollback Confirmed Change pending"
+EXPIRED = "rollback timer expired: reverted to the config archived at "
+
+
+def expiries(ios: Sim) -> list[str]:
+    """The simulator's one sim.log line per rollback-timer expiry (tests wait on it instead of sleeping)."""
+    log = ios.dir / "sim.log"
+    return [ln for ln in log.read_text().splitlines() if EXPIRED in ln] if log.exists() else []
+
+
+def backup_url(out: str) -> str:
+    m = re.search(r"Rollback Confirmed Change: Backing up current running config to (flash:archive-\S+)", out)
+    assert m, out
+    return m.group(1)
 
 
 def body(text: str) -> list[str]:
@@ -108,22 +129,105 @@ def test_saved_config_survives_restart(ios: Sim) -> None:
     assert body(ios.text("startup.cfg")) == body(run)
 
 
+def test_revert_timer_refused_without_archive(ios: Sim) -> None:
+    c = ios.connect()
+    c.enable()
+    assert c.send_command("show archive config rollback timer").strip() == NOT_PENDING
+    for cmd in ("configure terminal revert timer 1", "configure terminal revert timer idle 1"):
+        assert c.send_command(cmd, expect_string=r"P1-RTR#").strip() == NO_ARCHIVE
+        assert c.find_prompt() == "P1-RTR#" and not c.check_config_mode()  # still privileged exec
+    with pytest.raises(ValueError, match="Failed to enter configuration mode"):  # what Netmiko makes of it
+        c.send_config_set(["hostname TEMP"], config_mode_command="configure terminal revert timer 1")
+    c.send_config_set(["file prompt quiet"], error_pattern=ERRORS)
+    c.send_command("copy running-config flash:base.cfg")
+    out = c.send_command("configure replace flash:base.cfg force time 1", expect_string=r"P1-RTR#")
+    assert out.strip() == NO_ARCHIVE
+    c.send_config_set(["archive", "maximum 5"], error_pattern=ERRORS)  # an archive without a path is no archive
+    assert c.send_command("configure terminal revert timer 1", expect_string=r"P1-RTR#").strip() == NO_ARCHIVE
+    assert c.send_command("configure revert now").strip() == NOT_PENDING
+    assert c.send_command("show archive config rollback timer").strip() == NOT_PENDING
+    assert "hostname TEMP" not in ios.text("running.cfg") and not list((ios.dir / "files").glob("archive-*"))
+
+    c.send_config_set(ARCHIVE, error_pattern=ERRORS)
+    out = c.send_config_set(["hostname TEMP"], config_mode_command="configure terminal revert timer 5")
+    url = backup_url(out)
+    assert "TEMP(config)#" in out and (ios.dir / "files" / url.removeprefix("flash:")).is_file()
+    c.set_base_prompt()
+    timer = c.send_command("show archive config rollback timer")
+    assert "Timer type: absolute timer\nTimer value: 5 min\nUser: admin" in timer
+    c.send_command("configure confirm")
+    assert c.send_command("show archive config rollback timer").strip() == NOT_PENDING
+    assert "hostname TEMP" in ios.text("running.cfg") and expiries(ios) == []
+
+
 def test_revert_timer_reverts_unless_confirmed(ios: Sim) -> None:
     c = ios.connect()
     c.enable()
+    c.send_config_set(ARCHIVE, error_pattern=ERRORS)
     before = body(ios.text("running.cfg"))
     out = c.send_config_set(["hostname TEMP"], config_mode_command="configure terminal revert timer 1")
     assert "TEMP(config)#" in out
+    url = backup_url(out)
     assert "hostname TEMP" in ios.text("running.cfg")
     c.disconnect()  # the session that started the timer is gone: the revert still happens
-    assert wait_for(lambda: body(ios.text("running.cfg")) == before, timeout=3)
+    assert wait_for(lambda: len(expiries(ios)) == 1, timeout=3)
+    assert expiries(ios)[0].endswith(EXPIRED + url)
+    assert body(ios.text("running.cfg")) == before
 
     c = ios.connect()
     c.enable()
     c.send_config_set(["hostname KEEP"], config_mode_command="configure terminal revert timer 1")
     c.send_command("configure confirm", expect_string=r"#")
-    time.sleep(1.5)
+    assert not wait_for(lambda: len(expiries(ios)) > 1, timeout=1.5)  # confirmed: the timer never fires
     assert "hostname KEEP" in ios.text("running.cfg")
+
+
+def test_idle_revert_timer_fires_after_no_input(ios: Sim) -> None:
+    c = ios.connect()
+    c.enable()
+    c.send_config_set(ARCHIVE, error_pattern=ERRORS)
+    out = c.send_config_set(["hostname IDLE"], config_mode_command="configure terminal revert timer idle 2")
+    url = backup_url(out)
+    c.set_base_prompt()
+    assert "Timer type: idle timer\nTimer value: 2 min" in c.send_command("show archive config rollback timer")
+    assert wait_for(lambda: len(expiries(ios)) == 1, timeout=4)
+    assert expiries(ios)[0].endswith(EXPIRED + url) and "hostname IDLE" not in ios.text("running.cfg")
+
+
+def test_configure_replace_with_time_reverts_to_the_backup(ios: Sim) -> None:
+    c = ios.connect()
+    c.enable()
+    c.send_config_set([*ARCHIVE, "file prompt quiet"], error_pattern=ERRORS)
+    before = body(ios.text("running.cfg"))
+    c.send_config_set(["logging host 192.0.2.77"], error_pattern=ERRORS)
+    c.send_command("copy running-config flash:other.cfg")
+    c.send_config_set(["no logging host 192.0.2.77"], error_pattern=ERRORS)
+    assert body(ios.text("running.cfg")) == before
+    out = c.send_command("configure replace flash:other.cfg force time 1", read_timeout=10)
+    url = backup_url(out)
+    assert out.rstrip().endswith("Rollback Done") and "logging host 192.0.2.77" in ios.text("running.cfg")
+    assert wait_for(lambda: len(expiries(ios)) == 1, timeout=3)
+    assert expiries(ios)[0].endswith(EXPIRED + url)
+    assert body(ios.text("running.cfg")) == before
+
+
+def test_show_startup_config_before_and_after_write_memory(ios: Sim) -> None:
+    c = ios.connect()
+    c.enable()
+    assert c.send_command("show startup-config").strip() == "startup-config is not present"
+    c.send_config_set(["logging host 192.0.2.50"], error_pattern=ERRORS)
+    assert "[OK]" in c.save_config()
+    start = c.send_command("show startup-config")
+    first, rest = start.split("\n", 1)
+    # IOS XE 16.9: "Using 1997 out of 33554432 bytes", then the file; 32768K of NVRAM as `show version` says.
+    m = re.fullmatch(r"Using (\d+) out of 33554432 bytes", first)
+    assert m and int(m.group(1)) == len(ios.text("startup.cfg").encode())
+    assert rest.startswith("!\n! Last configuration change at ") and "! NVRAM config last updated at " in rest
+    assert body(rest) == body(c.send_command("show running-config")) and "logging host 192.0.2.50" in rest
+    assert c.send_command("more nvram:startup-config").strip() == rest.strip()  # the file, no "Using" line
+    c.send_config_set(["ntp server 192.0.2.1"], error_pattern=ERRORS)  # running changes, startup does not
+    assert "ntp server" not in c.send_command("show startup-config")
+    assert "ntp server 192.0.2.1" in c.send_command("show running-config")
 
 
 def test_configure_replace_restores_archive(ios: Sim) -> None:
@@ -167,13 +271,15 @@ def test_reject_and_hang_faults(ios: Sim) -> None:
 def test_vty_acl_lockout_refuses_new_sessions_and_timer_recovers(ios: Sim) -> None:
     c = ios.connect()
     c.enable()
+    c.send_config_set(ARCHIVE, error_pattern=ERRORS)
     lockout = ["ip access-list standard MGMT", "permit 10.9.9.0 0.0.0.255", "line vty 0 15", "access-class MGMT in"]
     c.send_config_set(lockout, config_mode_command="configure terminal revert timer 2", error_pattern=ERRORS)
     assert " access-class MGMT in\n" in ios.text("running.cfg")
     with pytest.raises(NetmikoTimeoutException):
         ios.connect()
     assert "vty 0  admin" in c.send_command("show users")  # the existing session keeps working
-    assert wait_for(lambda: "access-class" not in ios.text("running.cfg"), timeout=4)
+    assert wait_for(lambda: len(expiries(ios)) == 1, timeout=4)
+    assert "access-class" not in ios.text("running.cfg")
     ios.connect().disconnect()  # reverted by the timer: the controller (127.0.0.1) is let in again
     c.send_config_set(
         ["ip access-list standard MGMT", "permit host 127.0.0.1", "line vty 0 15", "access-class MGMT in"]

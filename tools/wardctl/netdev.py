@@ -1,27 +1,14 @@
 """Netmiko sessions to ward routers, the one way this kit opens them.
 
-Host keys are checked against a known_hosts file, every read has a deadline, and the dialect's error strings
-are always passed as `error_pattern` (Netmiko's default is empty, which would let a rejected line pass).
+Host keys are checked against a known_hosts file and every read has a deadline; what a dialect says and does
+is its driver's (wardctl.router.drivers), which also passes its error strings as Netmiko's `error_pattern`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-ERROR_PATTERNS = {
-    "cisco_ios": (
-        r"% ?(Invalid input|Incomplete command|Ambiguous command|Unknown command|Bad mask|Error|Duplicate"
-        r"|A named .* already exists|Physical interfaces cannot)|^ERROR: "
-    ),
-    # RouterOS reports bad values in words of its own (and `failure:` for refused actions).
-    "mikrotik_routeros": (
-        r"bad command name|expected end of command|syntax error|input does not match|failure:"
-        r"|invalid value for argument|out of range|no such item"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -69,31 +56,6 @@ def connect(target: Target) -> Any:
         conn.enable()
         conn.wardkit_enable_proven = True
     return conn
-
-
-SHOW_FACTS = {"cisco_ios": "show version", "mikrotik_routeros": "/system resource print"}
-
-
-def parse_facts(device_type: str, text: str) -> dict[str, str]:
-    """Model, OS version and serial from `show version` (IOS) or `/system resource print` (RouterOS)."""
-    facts = {"model": "", "os_version": "", "serial": ""}
-    if device_type == "cisco_ios":
-        if m := re.search(r"Version ([\w.()]+)", text):
-            facts["os_version"] = m.group(1).rstrip(",")
-        if m := re.search(r"^cisco (\S+) .*processor", text, re.M | re.I):
-            facts["model"] = m.group(1)
-        if m := re.search(r"Processor board ID (\S+)", text):
-            facts["serial"] = m.group(1)
-    else:
-        if m := re.search(r"^\s*version: (\S+)", text, re.M):
-            facts["os_version"] = m.group(1)
-        if m := re.search(r"^\s*board-name: (.+)$", text, re.M):
-            facts["model"] = m.group(1).strip()
-    return facts
-
-
-def facts(conn: Any, device_type: str, timeout: float = 20.0) -> dict[str, str]:
-    return parse_facts(device_type, conn.send_command(SHOW_FACTS[device_type], read_timeout=timeout))
 
 
 def is_unreachable(exc: BaseException) -> bool:

@@ -22,12 +22,14 @@ __all__ = ["IosRouter", "IosSession"]
 
 @dataclass
 class Revert:
-    """A pending `configure terminal revert timer`: the config to go back to, and when."""
+    """A pending Rollback Confirmed Change: the archived config to go back to, and when."""
 
     snapshot: Node
+    archive: str  # the archive file IOS wrote before the change (`Backing up ... to <url>`)
     started_by: str
     minutes: int
-    deadline: float
+    idle: bool  # `revert timer idle N`: the countdown restarts on every line entered
+    configured_at: float  # wall clock, for `show archive config rollback timer`
     handle: asyncio.TimerHandle
 
 
@@ -310,13 +312,39 @@ class IosRouter(Router):
                 sess.editor = ConfigEditor(self, root)
         self.changed(who)
 
-    def start_revert(self, minutes: int, who: str) -> None:
-        snapshot = self.revert.snapshot if self.revert else self.root.clone()
+    def start_revert(
+        self, minutes: int, who: str, archive: str, snapshot: Node | None = None, idle: bool = False
+    ) -> None:
+        """Arm (or re-arm: `configure revert timer N`) the rollback to `archive`."""
+        if self.revert is not None:  # re-armed: still goes back to the config of the first backup
+            snapshot, archive = self.revert.snapshot, self.revert.archive
+        snapshot = snapshot if snapshot is not None else self.root.clone()
         self.cancel_revert()
         delay = minutes * self.cfg.revert_timer_unit_seconds
         handle = asyncio.get_running_loop().call_later(delay, self._revert_fire)
-        self.revert = Revert(snapshot, who, minutes, time.monotonic() + delay, handle)
-        log.info("rollback timer started by %s: %d min (%.1fs)", who, minutes, delay)
+        self.revert = Revert(snapshot, archive, who, minutes, idle, time.time(), handle)
+        log.info("rollback timer started by %s: %s%d min (%.1fs)", who, "idle " * idle, minutes, delay)
+        if not idle:
+            # The syslog line real IOS XE logs (transcript: byteworks.com, "Reload in X? There Is a Better
+            # Way", 2022). Its idle-timer counterpart was not found in any source, so it is not invented.
+            log.info(
+                "%%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_START_ABSTIMER: User: %s(Priv: 15, View: 0): "
+                "Scheduled to rollback to config %s in %d minutes",
+                who,
+                archive,
+                minutes,
+            )
+
+    def revert_activity(self) -> None:
+        """A line was entered: an idle rollback timer starts counting again (show archive config rollback
+        timer: "Time configured(or reconfigured) ... refreshes every time the ENTER key is pressed")."""
+        rv = self.revert
+        if rv is None or not rv.idle:
+            return
+        rv.handle.cancel()
+        delay = rv.minutes * self.cfg.revert_timer_unit_seconds
+        rv.handle = asyncio.get_running_loop().call_later(delay, self._revert_fire)
+        rv.configured_at = time.time()
 
     def cancel_revert(self) -> bool:
         if self.revert is None:
@@ -325,17 +353,31 @@ class IosRouter(Router):
         self.revert = None
         return True
 
-    def _revert_fire(self) -> None:
-        if self.revert is None:
-            return
-        snapshot = self.revert.snapshot
-        self.revert = None
-        log.info("%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_ROLLBACK_START: rollback timer expired, reverting")
-        self.replace_root(snapshot, "rollback")
+    def confirm_revert(self, who: str) -> bool:
+        """`configure confirm`: keep the change, forget the pending rollback."""
+        rv = self.revert
+        if rv is None or not self.cancel_revert():
+            return False
+        log.info("rollback timer confirmed by %s: keeping the change (archive %s)", who, rv.archive)
+        return True
 
-    def revert_now(self) -> bool:
+    def _revert_fire(self) -> None:
+        self._rollback("rollback timer expired")
+
+    def _rollback(self, why: str) -> None:
+        rv = self.revert
+        if rv is None:
+            return
+        self.revert = None
+        rv.handle.cancel()
+        # Real IOS logs this when it starts rolling back (same byteworks.com transcript).
+        log.info("%%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_ROLLBACK_START: Start rolling to: %s", rv.archive)
+        self.replace_root(rv.snapshot, "rollback")
+        # One plain line per rollback, for whoever reads DIR/sim.log (and for tests to wait on).
+        log.info("%s: reverted to the config archived at %s", why, rv.archive)
+
+    def revert_now(self, who: str) -> bool:
         if self.revert is None:
             return False
-        self.revert.handle.cancel()
-        self._revert_fire()
+        self._rollback(f"configure revert now by {who}")
         return True

@@ -30,6 +30,15 @@ _REPLACE_Q = (
 )
 
 
+# IOS refuses every Rollback Confirmed Change (`configure terminal revert timer [idle] N`, `configure replace
+# ... time N`) until `archive` / ` path <url>` is configured, and stays in exec mode. Cisco, "Configuration
+# Rollback Confirmed Change": "You must configure a configuration archive before performing this procedure";
+# the exact line is the one Cisco's NSO cisco-ios NED (IOSNedCli.java, ENTER_CONFIG_PATTERN) expects back
+# when entering config mode.
+_NO_ARCHIVE = "%Turn config archive on before using Rollback Confirmed Change\n"
+_NOT_PENDING = "%No Rollback Confirmed Change pending\n"
+
+
 def crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
@@ -68,6 +77,7 @@ class IosSession(CliSession):
 
     def handle_line(self, line: str) -> str:
         prompt = self.prompt()
+        self.r.revert_activity()  # an idle rollback timer restarts whenever ENTER is pressed
         if self.pending is not None:
             handler, self.pending = self.pending, None
             self.echo = True
@@ -214,6 +224,8 @@ class IosSession(CliSession):
         return show_running(_one_block(node, self.r))
 
     def _x_show_start(self, p: Parsed) -> str:
+        # IOS XE 16.9 transcripts: "startup-config is not present" before any save, else "Using 1997 out of
+        # 33554432 bytes" (the 32768K NVRAM of `show version`) and the saved file from its first "!".
         text = self.r.state.read("startup.cfg")
         if text is None:
             return "startup-config is not present\n"
@@ -250,6 +262,12 @@ class IosSession(CliSession):
         return iosshow.dir_flash(self.r)
 
     def _x_more(self, p: Parsed) -> str:
+        if p.canon[1] == "nvram:startup-config":
+            # Cisco command reference, `more`: the startup-config file as stored, without the "Using N out
+            # of M bytes" line that `show startup-config` adds.
+            # Nothing saved: the simulator's usual `more` error (IOS's own text was not found in any source).
+            start = self.r.state.read("startup.cfg")
+            return start if start is not None else "%Error opening nvram:startup-config (No such file or directory)\n"
         name = flash_name(p.canon[1])
         text = self.r.state.read_file(name) if name else None
         return text if text is not None else f"%Error opening {p.canon[1]} (No such file or directory)\n"
@@ -343,44 +361,69 @@ class IosSession(CliSession):
         self.editor = ConfigEditor(self.r, self.r.root)
         return _CONF_T
 
+    def _backup(self) -> tuple[str | None, str]:
+        """The backup Rollback Confirmed Change writes first: (archive url, what IOS prints) or (None, error)."""
+        if self.r.archive_settings() is None:  # an `archive` block without ` path` does not count
+            return None, _NO_ARCHIVE
+        url = self.r.archive_config()
+        if url is None:  # sim limitation: only flash: archive paths are writable here
+            return None, f"%Error opening {self.r.next_archive_name()} (Invalid argument)\n"
+        # Real output (byteworks.com transcript, IOS XE): the backup line, a blank line, then the command's own.
+        return url, f"Rollback Confirmed Change: Backing up current running config to {url}\n\n"
+
     def _x_conf_t_revert(self, p: Parsed) -> str:
-        msg = ""
-        if self.r.revert is None and self.r.archive_settings() is not None:
-            url = self.r.archive_config()
-            msg = f"Rollback Confirmed Change: Backing up current running config to {url}\n\n"
-        self.r.start_revert(int(p.canon[-1]), self.username)
+        if self.r.revert is not None:  # already pending: re-armed, no second backup (no source shows more)
+            self.r.start_revert(int(p.canon[-1]), self.username, self.r.revert.archive, idle="idle" in p.canon)
+            return self._x_conf_t(p)
+        url, msg = self._backup()
+        if url is None:
+            return msg
+        self.r.start_revert(int(p.canon[-1]), self.username, url, idle="idle" in p.canon)
         return msg + self._x_conf_t(p)
 
     def _x_conf_confirm(self, p: Parsed) -> str:
-        self.r.cancel_revert()
+        # With nothing pending, no source (Cisco doc or device transcript) shows what IOS prints: silent.
+        self.r.confirm_revert(self.username)
         return ""
 
     def _x_revert_now(self, p: Parsed) -> str:
-        return "" if self.r.revert_now() else "%No Rollback Confirmed Change pending\n"
+        return "" if self.r.revert_now(self.username) else _NOT_PENDING
 
     def _x_revert_timer(self, p: Parsed) -> str:
-        if self.r.revert is None:
-            return "%No Rollback Confirmed Change pending\n"
-        self.r.start_revert(int(p.canon[-1]), self.username)
+        rv = self.r.revert
+        if rv is None:
+            return _NOT_PENDING
+        self.r.start_revert(int(p.canon[-1]), self.username, rv.archive, idle="idle" in p.canon)
         return ""
 
     def _x_replace(self, p: Parsed) -> str:
         url, flags = p.canon[2], p.canon[3:]
+        minutes = int(flags[flags.index("time") + 1]) if "time" in flags else None
         name = flash_name(url)
         text = self.r.state.read_file(name) if name else None
         if text is None:
             return f"%Error opening {url} (No such file or directory)\n"
+        backup: str | None = None
+        msg = ""
+        if minutes is not None:
+            # `time N`: back up first, then ask, then arm the timer (byteworks.com transcript, IOS XE).
+            backup, msg = self._backup()
+            if backup is None:
+                return msg
 
         def go(answer: str) -> str:
             if answer.strip().lower() not in ("y", "yes"):
                 return ""
+            before = self.r.root.clone()
             new = self.r.skeleton()
             self.r.replay(text, new)
             out = ["!Pass 1", "!List of Commands:", *diff_commands(self.r.root, new), "end"] if "list" in flags else []
             self.r.replace_root(new, self.username)
+            if minutes is not None and backup is not None:
+                self.r.start_revert(minutes, self.username, backup, snapshot=before)
             return "\n".join([*out, "Total number of passes: 1", "Rollback Done", "", ""])
 
-        return go("y") if "force" in flags else self._ask(_REPLACE_Q, go)
+        return msg + (go("y") if "force" in flags else self._ask(_REPLACE_Q, go))
 
     def _x_reload(self, p: Parsed) -> str:
         def proceed(answer: str) -> str:

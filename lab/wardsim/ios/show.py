@@ -125,11 +125,13 @@ def show_rollback_timer(r: IosRouter) -> str:
     rv = r.revert
     if rv is None:
         return "%No Rollback Confirmed Change pending\n"
-    left = max(0, int(rv.deadline - time.monotonic()))
+    # Layout of the Cisco IOS command reference sample for `show archive config rollback timer`.
+    when = time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(rv.configured_at))
     return (
-        f"Timer type: Rollback\nTime configured(or idle-time) : {rv.minutes}\n"
-        f"Timer started by : {rv.started_by}\n"
-        f"Time remaining : {left // 3600:02d}:{left // 60 % 60:02d}:{left % 60:02d}\n"
+        f"Time configured(or reconfigured): {when}\n"
+        f"Timer type: {'idle' if rv.idle else 'absolute'} timer\n"
+        f"Timer value: {rv.minutes} min\n"
+        f"User: {rv.started_by}\n"
     )
 
 

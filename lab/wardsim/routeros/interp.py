@@ -1,19 +1,20 @@
-"""The RouterOS command interpreter: menu paths, commands, arguments, `[find ...]`, `:` commands, scripts.
+"""The RouterOS command interpreter: menu paths, commands, arguments, `[find ...]`, scripts.
 
 One interpreter per CLI session (it remembers the current menu); scripts (/import, scheduler events)
-get their own, non-interactive one.
+get their own, non-interactive one. Commands outside the menus live in globalcmds.py.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from wardsim.routeros.menus import MENU_BY_PATH, MENUS, Item, Menu, print_items, print_single, validate
-from wardsim.routeros.parse import RosError, Tok, parse_bool, split_statements, tokenize
+from wardsim.routeros.find import find_expr, find_items
+from wardsim.routeros.globalcmds import GlobalCommands
+from wardsim.routeros.menus import MENU_BY_PATH, MENUS, Item, Menu, validate
+from wardsim.routeros.output import print_items, print_single
+from wardsim.routeros.parse import RosError, Tok, script_lines, split_statements, tokenize
 
 if TYPE_CHECKING:
     from wardsim.routeros.router import RosRouter
@@ -36,7 +37,6 @@ _BY_KIND = {
     "single": {"set", "print", "get", "unset"},
     "fixed": {"set", "print", "enable", "disable", "comment", "find", "get", "unset"},
 }
-_COND = re.compile(r'\s*(?:(?P<k>[\w.-]+?)\s*(?P<op>!=|=|~)\s*(?P<v>"(?:[^"\\]|\\.)*"|[^\s\]]+)|(?P<flag>!?[\w-]+))')
 
 
 def _tree() -> dict[tuple[str, ...], set[str]]:
@@ -72,44 +72,97 @@ def unique_match(options: Iterable[str], word: str) -> str | None:
     return cands[0] if len(cands) == 1 else None
 
 
-def _unquote(v: str) -> str:
-    if len(v) >= 2 and v[0] == v[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", v[1:-1])
-    return v
-
-
 class RosInterp:
     def __init__(self, router: RosRouter, user: str, interactive: bool = False) -> None:
         self.r = router
         self.user = user
         self.interactive = interactive
         self.cwd: tuple[str, ...] = ()
+        self.lineno = 1
         self.mutated = False
         self.closed = False
         self.question: tuple[str, Callable[[str], str]] | None = None
+        self.g = GlobalCommands(self)
 
-    # --- lines and statements ------------------------------------------------------------------
+    # --- lines, scripts, statements ------------------------------------------------------------
 
     def run(self, line: str) -> str:
         """One interactive line; errors come back as the text RouterOS prints."""
         try:
-            return self.exec_line(line, 1)
+            lines = script_lines(line)
+            self.check(lines)
+            return "".join(self.exec_line(text, 1) for _, text in lines)
         except RosError as e:
             log.info("%s: command failed (%s): %s", self.user, e.text(1), line.strip())
             return e.text(1) + "\n"
 
-    def exec_line(self, line: str, lineno: int) -> str:
-        if line.lstrip().startswith("#"):
-            return ""
-        return "".join(self._stmt(stmt, off) for stmt, off in split_statements(line))
+    def run_script(self, text: str, whole: bool = True) -> tuple[str, RosError | None]:
+        """A script: RouterOS parses all of it first, so a syntax error anywhere runs nothing; then "command
+        lines are executed one by one until the end of the script or until a runtime error occurs"
+        (Scripting manual). whole=False parses each line just before running it (/import verbose=yes)."""
+        out: list[str] = []
+        lines = script_lines(text)
+        try:
+            if whole:
+                self.check(lines)
+            for lineno, line in lines:
+                if not whole:
+                    self.check([(lineno, line)])
+                out.append(self.exec_line(line, lineno))
+        except RosError as e:
+            return "".join(out), e
+        return "".join(out), None
 
-    def _stmt(self, stmt: str, off: int) -> str:
-        toks = tokenize(stmt, off)
-        if not toks:
-            return ""
-        if toks[0].kind == "word" and toks[0].text.startswith(":"):
-            return self._ice(toks)
-        path = list(self.cwd)
+    def check(self, lines: list[tuple[int, str]]) -> None:
+        """The parse step: quoting, brackets, menu paths and command names, `:` commands and their blocks."""
+        cwd = self.cwd
+        for lineno, line in lines:
+            try:
+                cwd = self._check_line(line, cwd)
+            except RosError as e:
+                e.line = e.line or lineno
+                raise
+
+    def check_text(self, text: str, cwd: tuple[str, ...]) -> None:
+        for _, line in script_lines(text):
+            cwd = self._check_line(line, cwd)
+
+    def _check_line(self, line: str, cwd: tuple[str, ...]) -> tuple[str, ...]:
+        for stmt, off in split_statements(line):
+            toks = tokenize(stmt, off)
+            if not toks:
+                continue
+            if toks[0].kind == "block" and len(toks) == 1:
+                self.check_text(toks[0].text, cwd)
+            elif toks[0].kind == "word" and toks[0].text.startswith(":"):
+                self.g.check_ice(toks, cwd)
+            else:
+                path, cmd, pos = self._resolve(toks, cwd)
+                if cmd is None:
+                    if pos < len(toks):
+                        raise RosError("syntax error", toks[pos].col)
+                    cwd = path
+        return cwd
+
+    def exec_line(self, line: str, lineno: int) -> str:
+        self.lineno = lineno
+        try:
+            return "".join(self._stmt(stmt, off) for stmt, off in split_statements(line))
+        except RosError as e:
+            e.line = e.line or lineno
+            raise
+
+    def exec_block(self, text: str, lineno: int) -> str:
+        """The lines of a `{ ... }` block, in their own menu scope."""
+        cwd = self.cwd
+        try:
+            return "".join(self.exec_line(line, n) for n, line in script_lines(text, first=lineno))
+        finally:
+            self.cwd = cwd
+
+    def _resolve(self, toks: list[Tok], cwd: tuple[str, ...]) -> tuple[tuple[str, ...], str | None, int]:
+        """Leading words as a menu path and command: (path, command or None, index of the first argument)."""
+        path = list(cwd)
         cmd: str | None = None
         pos = 0
         while pos < len(toks) and toks[pos].kind == "word" and cmd is None:
@@ -133,33 +186,36 @@ class RosInterp:
                         cmd = m
                 col += len(piece) + 1
             pos += 1
+        return tuple(path), cmd, pos
+
+    def _stmt(self, stmt: str, off: int) -> str:
+        toks = tokenize(stmt, off)
+        if not toks:
+            return ""
+        if toks[0].kind == "block" and len(toks) == 1:
+            return self.exec_block(toks[0].text, self.lineno)
+        if toks[0].kind == "word" and toks[0].text.startswith(":"):
+            return self.g.ice(toks)
+        path, cmd, pos = self._resolve(toks, self.cwd)
         if cmd is None:
             if pos < len(toks):
                 raise RosError("syntax error", toks[pos].col)
-            self.cwd = tuple(path)
+            self.cwd = path
             return ""
-        return self._command(path_key(path), cmd, toks[pos:])
+        key = path_key(path)
+        try:
+            return self._command(key, cmd, toks[pos:])
+        except RosError as e:
+            if e.col is None and e.where is None:
+                e.where = "/".join(["", *path, cmd])  # as RouterOS names it: /queue/tree/add
+            raise
 
     def _command(self, key: str, cmd: str, args: list[Tok]) -> str:
-        special: dict[tuple[str, str], Callable[[list[Tok]], str]] = {
-            ("/", "import"): self._import,
-            ("/", "quit"): self._quit,
-            ("/system", "reboot"): self._reboot,
-            ("/system", "reset-configuration"): self._reset,
-            ("/system backup", "save"): self._backup_save,
-            ("/system backup", "load"): self._backup_load,
-            ("/system resource", "print"): lambda a: self.r.resource_text(),
-            ("/system routerboard", "print"): lambda a: self.r.routerboard_text(),
-            ("/system script", "run"): self._script_run,
-            ("/file", "print"): lambda a: self.r.files_text(),
-            ("/file", "remove"): self._file_remove,
-            ("/interface", "print"): lambda a: self.r.interfaces_text(),
-            ("/log", "print"): lambda a: self.r.log_text(),
-        }
+        special = self.g.table()
         if (key, cmd) in special:
             return special[(key, cmd)](args)
         if cmd == "export":
-            return self._export(key, args)
+            return self.g.export(key, args)
         menu = MENU_BY_PATH[key]
         handler: Callable[[Menu, list[Tok]], str] = getattr(self, "_m_" + cmd)
         return handler(menu, args)
@@ -193,40 +249,10 @@ class RosInterp:
         return t.value if t.kind == "kv" else t.text
 
     def _find_any(self, expr: str, where: Menu | None = None) -> list[Item]:
-        """`[find ...]` / `[/path find ...]`; without a path it searches the command's own menu."""
-        m = re.match(r"^\s*(/?[\w\s/-]*?)\s*find\b(.*)$", expr, re.S)
-        if not m:
-            raise RosError("syntax error")
-        path = m.group(1).strip()
-        menu = where
-        if path or menu is None:
-            key = path_key(path.strip("/").replace("/", " ").split()) if path else path_key(self.cwd)
-            menu = MENU_BY_PATH.get(key)
-        if menu is None:
-            raise RosError("syntax error")
-        return self._find(menu, m.group(2))
+        return find_expr(self.r.db, expr, where, path_key(self.cwd))
 
     def _find(self, menu: Menu, conds: str) -> list[Item]:
-        """`find [where] k=v k!=v k~regex flag !flag ...`, all of them true."""
-        tests: list[tuple[str, str, str]] = []  # (prop, op, value)
-        for m in _COND.finditer(conds):
-            flag = m.group("flag")
-            if flag and flag not in ("where", "and"):
-                tests.append((flag.lstrip("!"), "!=" if flag.startswith("!") else "=", "yes"))
-            elif m.group("k"):
-                tests.append((m.group("k"), m.group("op"), _unquote(m.group("v"))))
-        items = self.r.db.items(menu.path)
-        return [i for i in items if all(_compare(self._prop(i, k), op, v) for k, op, v in tests)]
-
-    @staticmethod
-    def _prop(item: Item, k: str) -> str:
-        if k == "default":
-            return "yes" if item.default else "no"
-        if k == "dynamic":
-            return "no"
-        if k == "disabled":
-            return item.props.get("disabled", "no")
-        return item.props.get(k, "")
+        return find_items(self.r.db, menu, conds)
 
     def _items(self, menu: Menu, sel: Tok | None) -> list[Item]:
         if sel is None:
@@ -274,10 +300,16 @@ class RosInterp:
         return ""
 
     def _check_unique(self, menu: Menu, props: dict[str, str], item: Item | None) -> None:
-        key = menu.unique
         others = [i for i in self.r.db.items(menu.path) if i is not item]
+        key = menu.unique
         if key and key in props and any(i.props.get(key) == props[key] for i in others):
-            raise RosError("failure: already have item with such name")
+            # The trap RouterOS API clients record for a duplicate /queue simple or /ip pool add.
+            raise RosError("failure: already have such name")
+        merged = {**(item.props if item else {}), **props}
+        entry = menu.entry
+        same = [o for o in others if entry and all(k in merged and o.props.get(k) == merged[k] for k in entry)]
+        if same:  # e.g. an /ip firewall address-list add of a list+address that is there already
+            raise RosError(menu.entry_error)
 
     def _m_set(self, menu: Menu, args: list[Tok]) -> str:
         if menu.kind == "single":
@@ -385,140 +417,3 @@ class RosInterp:
         if "count-only" in named:
             return f"{len(items)}\n"
         return print_items(menu, items, sensitive)
-
-    # --- global commands -----------------------------------------------------------------------
-
-    def _export(self, key: str, args: list[Tok]) -> str:
-        flags = ["terse", "verbose", "compact", "show-sensitive", "hide-sensitive"]
-        named, _ = self._bind(args, ["file"], flags=flags)
-        text = self.r.export(
-            scope="" if key == "/" else key, terse="terse" in named, sensitive="show-sensitive" in named
-        )
-        if "file" in named:
-            name = self._val(named["file"])
-            name = name if name.endswith(".rsc") else name + ".rsc"
-            if not self.r.state.write_file(name, text.encode()):
-                raise RosError("failure: invalid file name")
-            return ""
-        return text
-
-    def _import(self, args: list[Tok]) -> str:
-        named, pos = self._bind(args, ["file-name", "verbose", "dry-run"], unnamed=1)
-        src = named.get("file-name") or (pos[0] if pos else None)
-        if src is None:
-            raise RosError("failure: file-name not specified")
-        name = self._val(src)
-        text = self.r.state.read_file(name)
-        if text is None:
-            raise RosError("failure: no such file")
-        error = self.r.import_text(text, self.user)
-        self.mutated = True
-        return f"{error}\n" if error else "\nScript file loaded and executed successfully\n"
-
-    def _quit(self, args: list[Tok]) -> str:
-        self.closed = True
-        return ""
-
-    def _confirm(self, question: str, action: Callable[[], str]) -> str:
-        """RouterOS asks [y/N] on a terminal; scripts (scheduler, import) just go ahead."""
-        if not self.interactive:
-            return action()
-
-        def answer(text: str) -> str:
-            return action() if text.strip().lower().startswith("y") else "\n"
-
-        self.question = (question, answer)
-        return ""
-
-    def _reboot(self, args: list[Tok]) -> str:
-        self._bind(args, [])
-        return self._confirm("Reboot, yes? [y/N]: ", self._do_reboot)
-
-    def _do_reboot(self) -> str:
-        self.closed = True
-        self.r.reboot()
-        return "system will reboot shortly\n"
-
-    def _reset(self, args: list[Tok]) -> str:
-        names = ["no-defaults", "skip-backup", "keep-users", "run-after-reset"]
-        named, _ = self._bind(args, names)
-        keep = parse_bool(self._val(named["keep-users"])) == "yes" if "keep-users" in named else False
-        after = self._val(named["run-after-reset"]) if "run-after-reset" in named else None
-
-        def go() -> str:
-            self.closed = True
-            self.mutated = True
-            self.r.reset_configuration(keep_users=keep, run_after=after)
-            return "system configuration will be reset\n"
-
-        return self._confirm("Dangerous! Reset anyway? [y/N]: ", go)
-
-    def _backup_save(self, args: list[Tok]) -> str:
-        named, _ = self._bind(args, ["name", "password", "dont-encrypt", "encryption"])
-        name = self._val(named["name"]) if "name" in named else f"{self.r.identity()}-{time.strftime('%Y%m%d-%H%M')}"
-        if not self.r.backup_save(name):
-            raise RosError("failure: invalid file name")
-        return "Configuration backup saved\n"
-
-    def _backup_load(self, args: list[Tok]) -> str:
-        named, _ = self._bind(args, ["name", "password"])
-        if "name" not in named:
-            raise RosError("failure: name not specified")
-        name = self._val(named["name"])
-        if self.r.backup_read(name) is None:
-            raise RosError("failure: no such file")
-
-        def go() -> str:
-            self.closed = True
-            self.mutated = True
-            self.r.backup_load(name)
-            return "Restoring system configuration\nSystem configuration restored, rebooting now\n"
-
-        return self._confirm("Restore and reboot? [y/N]: ", go)
-
-    def _script_run(self, args: list[Tok]) -> str:
-        named, pos = self._bind(args, ["number"], unnamed=1)
-        menu = MENU_BY_PATH["/system script"]
-        for item in self._items(menu, named.get("number") or (pos[0] if pos else None)):
-            error = self.r.run_script(item.props.get("source", ""), self.user)
-            if error:
-                return error + "\n"
-        return ""
-
-    def _file_remove(self, args: list[Tok]) -> str:
-        named, pos = self._bind(args, ["numbers"], unnamed=1)
-        sel = named.get("numbers") or (pos[0] if pos else None)
-        if sel is None:
-            raise RosError("no such item")
-        files = self.r.state.list_files()
-        for part in self._val(sel).split(","):
-            path = files[int(part)] if part.isdigit() and int(part) < len(files) else self.r.state.file(part)
-            if path is None or not path.is_file():
-                raise RosError("no such item")
-            path.unlink()
-        return ""
-
-    def _ice(self, toks: list[Tok]) -> str:
-        """The few `:` commands scheduler scripts use."""
-        name = toks[0].text[1:]
-        words = [self._val(t) for t in toks[1:]]
-        if name == "log" and words:
-            self.r.add_log(
-                words[0] if words[0] in ("info", "warning", "error", "debug") else "info", " ".join(words[1:])
-            )
-            return ""
-        if name == "put":
-            return " ".join(words) + "\n"
-        if name == "delay":
-            return ""
-        raise RosError(f"bad command name {name}", toks[0].col + 1)
-
-
-def _compare(actual: str, op: str, want: str) -> bool:
-    if op == "~":
-        try:
-            return re.search(want, actual) is not None
-        except re.error:
-            return False
-    same = (parse_bool(actual) or actual) == (parse_bool(want) or want)
-    return same if op == "=" else not same

@@ -4,28 +4,42 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import time
 from dataclasses import dataclass
 
 
 class RosError(Exception):
-    """An error RouterOS prints; with a column for the parser's own errors."""
+    """An error RouterOS prints: the parser's own errors carry a column; run-time errors name the command
+    that failed (`where`, e.g. /queue/tree/add), which a script's error report shows with its line."""
 
-    def __init__(self, msg: str, col: int | None = None) -> None:
+    def __init__(self, msg: str, col: int | None = None, where: str | None = None) -> None:
         super().__init__(msg)
         self.msg = msg
         self.col = col
+        self.where = where
+        self.line: int | None = None  # the script line, once known
 
     def text(self, lineno: int = 1) -> str:
-        return self.msg if self.col is None else f"{self.msg} (line {lineno} column {self.col})"
+        """As the console prints it after a typed line."""
+        return self.msg if self.col is None else f"{self.msg} (line {self.line or lineno} column {self.col})"
+
+    def in_script(self) -> str:
+        """As a script's error report shows it. The scheduler's debug log line in the Scripting manual reads
+        `not enough permissions (9) (/ip/dhcp-client/add; line 1)`; parse errors keep `(line N column M)`."""
+        line = self.line or 1
+        if self.col is not None:
+            return f"{self.msg} (line {line} column {self.col})"
+        return f"{self.msg} ({self.where}; line {line})" if self.where else self.msg
 
 
 @dataclass
 class Tok:
-    kind: str  # "word", "kv" or "expr" ([ ... ])
-    text: str  # the word, the key of a kv, or the inside of an expr
+    kind: str  # "word", "kv", "expr" ([ ... ]) or "block" ({ ... })
+    text: str  # the word, the key of a kv, or the inside of an expr or block
     col: int  # 1-based column in the line
     value: str = ""
     value_expr: bool = False  # key=[ ... ]
+    value_block: bool = False  # key={ ... }
 
 
 _ESC = {"n": "\n", "r": "\r", "t": "\t", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "_": " "}
@@ -56,6 +70,82 @@ def split_statements(line: str) -> list[tuple[str, int]]:
     return [(s, o) for s, o in out if s.strip()]
 
 
+def script_lines(text: str, first: int = 1) -> list[tuple[int, str]]:
+    """A script's command lines: (first physical line number, text).
+
+    Scripting manual, "Line structure": a line ending in `\\` joins the next one; a command inside
+    (), [] or {} may span physical lines; a comment runs from `#` (where a command could start) to
+    the end of its physical line.
+    """
+    out: list[tuple[int, str]] = []
+    buf, start, depth, quoted = "", first, 0, False
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for n, raw in enumerate(physical, start=first):
+        line = raw.lstrip() if buf and not depth else raw
+        if not buf:
+            start = n
+        kept, depth, quoted = _scan(line, depth, quoted)
+        if kept.endswith("\\") and not kept.endswith("\\\\"):
+            buf += kept[:-1]
+            continue
+        buf += kept
+        if depth > 0 or quoted:
+            buf += "\n"
+            continue
+        if buf.strip():
+            out.append((start, buf.rstrip()))
+        buf, depth, quoted = "", 0, False
+    if buf.strip():
+        out.append((start, buf.rstrip()))
+    return out
+
+
+def _scan(line: str, depth: int, quoted: bool) -> tuple[str, int, bool]:
+    """One physical line: drop its comment, track brackets and quotes; returns (kept text, depth, quoted)."""
+    at_start = True  # where a command could begin: line start, after `;` or an opening brace
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if quoted:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quoted = False
+        elif ch == "#" and at_start:
+            return line[:i].rstrip(), depth, quoted
+        elif ch == '"':
+            quoted = True
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth = max(0, depth - 1)
+        if not quoted and not ch.isspace():
+            at_start = ch in ";{"
+        i += 1
+    return line, depth, quoted
+
+
+def iso_dates(version: str) -> bool:
+    """RouterOS 7.10 and later print dates as YYYY-MM-DD (older: nov/17/2023)."""
+    nums = [int(p) for p in re.findall(r"\d+", version)[:2]]
+    return tuple(nums) >= (7, 10)
+
+
+def ros_date(when: float, version: str) -> str:
+    t = time.gmtime(when)
+    return time.strftime("%Y-%m-%d", t) if iso_dates(version) else time.strftime("%b/%d/%Y", t).lower()
+
+
+def parse_date(v: str) -> str | None:
+    """`2023-11-17` or `nov/17/2023` as YYYY-MM-DD."""
+    for fmt in ("%Y-%m-%d", "%b/%d/%Y"):
+        try:
+            return time.strftime("%Y-%m-%d", time.strptime(v, fmt))
+        except ValueError:
+            continue
+    return None
+
+
 def _quoted(line: str, i: int) -> tuple[str, int]:
     """Read a "..." string starting at line[i] == '"'; returns (value, index after the quote)."""
     out: list[str] = []
@@ -79,7 +169,9 @@ def _quoted(line: str, i: int) -> tuple[str, int]:
 
 
 def _bracket(line: str, i: int) -> tuple[str, int]:
-    """Read [ ... ] starting at line[i] == '['; returns (inside, index after ']')."""
+    """Read [ ... ] or { ... } starting at line[i]; returns (inside, index after the closing bracket)."""
+    opening = line[i]
+    closing = "]" if opening == "[" else "}"
     depth, j, quoted = 0, i, False
     while j < len(line):
         ch = line[j]
@@ -90,9 +182,9 @@ def _bracket(line: str, i: int) -> tuple[str, int]:
                 quoted = False
         elif ch == '"':
             quoted = True
-        elif ch == "[":
+        elif ch == opening:
             depth += 1
-        elif ch == "]":
+        elif ch == closing:
             depth -= 1
             if depth == 0:
                 return line[i + 1 : j].strip(), j + 1
@@ -110,16 +202,16 @@ def tokenize(stmt: str, offset: int = 0) -> list[Tok]:
             i += 1
             continue
         col = offset + i + 1
-        if ch == "[":
+        if ch in "[{":
             inner, i = _bracket(stmt, i)
-            toks.append(Tok("expr", inner, col))
+            toks.append(Tok("expr" if ch == "[" else "block", inner, col))
             continue
         if ch == '"':
             val, i = _quoted(stmt, i)
             toks.append(Tok("word", val, col))
             continue
         j = i
-        while j < n and not stmt[j].isspace() and stmt[j] not in '="[':
+        while j < n and not stmt[j].isspace() and stmt[j] not in '="[{':
             j += 1
         word = stmt[i:j]
         if j < n and stmt[j] == "=" and word:
@@ -127,9 +219,10 @@ def tokenize(stmt: str, offset: int = 0) -> list[Tok]:
             if j < n and stmt[j] == '"':
                 val, j = _quoted(stmt, j)
                 toks.append(Tok("kv", word, col, val))
-            elif j < n and stmt[j] == "[":
+            elif j < n and stmt[j] in "[{":
                 inner, j = _bracket(stmt, j)
-                toks.append(Tok("kv", word, col, inner, value_expr=True))
+                block = stmt[j - 1] == "}"
+                toks.append(Tok("kv", word, col, inner, value_expr=not block, value_block=block))
             else:
                 k = j
                 while k < n and not stmt[k].isspace():
@@ -138,7 +231,7 @@ def tokenize(stmt: str, offset: int = 0) -> list[Tok]:
                 j = k
             i = j
             continue
-        if j < n and stmt[j] in '"[' and word:
+        if j < n and stmt[j] in '"[{' and word:
             raise RosError("syntax error", offset + j + 1)
         if not word:
             raise RosError("syntax error", col)

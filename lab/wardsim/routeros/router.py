@@ -1,53 +1,30 @@
-"""The MikroTik RouterOS 7 router: its database, persistence, scheduler, safe mode and /ip service access."""
+"""The MikroTik RouterOS 7 router: its database and persistence, reboot and reset, safe mode, /ip service access."""
 
 from __future__ import annotations
 
 import asyncio
-import calendar
 import contextlib
 import copy
 import ipaddress
 import json
 import logging
-import math
-import re
 import time
 from typing import Any
 
 from wardsim.routeros import show as rosshow
 from wardsim.routeros.interp import RosInterp, path_key
-from wardsim.routeros.menus import MENUS, Item, Menu, RosDb, base_db, export_header, export_text
-from wardsim.routeros.parse import RosError, ip_in, parse_time
+from wardsim.routeros.menus import Menu, RosDb, base_db
+from wardsim.routeros.output import export_header, export_text
+from wardsim.routeros.parse import RosError, ip_in, ros_date
+from wardsim.routeros.sched import Scheduler
 from wardsim.secrets import salted_sha256, verify_salted_sha256
 from wardsim.server import CliSession, Router, SimConfig, StateDir
 
 log = logging.getLogger("wardsim.routeros")
 
-_HEADER_DATE = re.compile(r"^# (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) by RouterOS ")
-
-
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """Script lines with `\\` continuations joined, comments and blanks dropped: (first line no, text)."""
-    out: list[tuple[int, str]] = []
-    buf, start = "", 0
-    for n, raw in enumerate(text.replace("\r", "").split("\n"), start=1):
-        line = raw.strip() if buf else raw.rstrip()
-        if not buf:
-            start = n
-        if line.endswith("\\"):
-            buf += line[:-1]
-            continue
-        line = buf + line
-        buf = ""
-        if line.strip() and not line.lstrip().startswith("#"):
-            out.append((start, line))
-    return out
-
-
-def is_full_export(text: str) -> bool:
-    """A whole-device /export (the sim marks it with the model line), not a menu's own export."""
-    head = text.lstrip().split("\n", 8)
-    return bool(head) and bool(_HEADER_DATE.match(head[0])) and any(h.startswith("# model = ") for h in head)
+# The device's own store: the whole database (user password hashes and sensitive values included), which is
+# what the router boots from. running.cfg/startup.cfg are readable /export copies of it, for the lab.
+DB_FILE = "config.dat"
 
 
 class RosRouter(Router):
@@ -62,9 +39,7 @@ class RosRouter(Router):
         self.db = base_db(self.ifaces)
         self.changed_at = time.time()
         self.booted_at = time.time()
-        self.booted_mono = time.monotonic()
-        self.boot_ids: set[int] = set()
-        self.sched: dict[int, list[float]] = {}  # scheduler item id -> [next due (monotonic), runs]
+        self.sched = Scheduler(self)
         self.logs: list[tuple[float, str, str]] = []
         self.safe_holder: CliSession | None = None
         self.safe_snapshot: RosDb | None = None
@@ -88,60 +63,38 @@ class RosRouter(Router):
         text = self.export()
         self.state.write("running.cfg", text)
         self.state.write("startup.cfg", text)
-        # user.dat: what /export leaves out (users with password hashes, sensitive values).
-        private = {"users": [vars(i) for i in self.db.items("/user")], "secrets": self._secrets(self.db)}
-        self.state.write("user.dat", json.dumps(private, indent=1) + "\n")
+        data = {"format": "wardsim routeros db", "changed_at": self.changed_at, "db": self.db.to_json()}
+        self.state.write(DB_FILE, json.dumps(data) + "\n")
 
-    @staticmethod
-    def _secrets(db: RosDb) -> dict[str, dict[str, str]]:
-        out: dict[str, dict[str, str]] = {}
-        for menu in MENUS:
-            hidden = [p.name for p in menu.props.values() if p.sensitive]
-            if not hidden or menu.path == "/user":
-                continue
-            for item in db.items(menu.path):
-                vals = {k: item.props[k] for k in hidden if k in item.props}
-                if vals:
-                    out[f"{menu.path}|{item.props.get('name', '')}"] = vals
-        return out
-
-    def _apply_secrets(self, secrets: dict[str, dict[str, str]]) -> None:
-        for key, vals in secrets.items():
-            path, _, name = key.partition("|")
-            for item in self.db.items(path):
-                if item.props.get("name", "") == name:
-                    item.props.update({k: v for k, v in vals.items() if k not in item.props})
-
-    def _base(self) -> None:
+    def _base(self, defaults: bool = True) -> None:
+        """A reset device: built-in items, sim.json's identity and users, and (unless no-defaults) its
+        default configuration (sim.json's initial_config, as a netinstall script would be)."""
         self.db = base_db(self.ifaces)
         self.db.singles["/system identity"] = {"name": self.cfg.hostname}
         for user, password in self.cfg.users.items():
             self.db.new_item("/user", {"name": user, "group": "full", "_hash": salted_sha256(password)})
-        if self.cfg.initial_config:
-            error = self.run_script("\n".join(self.cfg.initial_config), "admin")
-            if error:
-                log.warning("initial_config: %s", error)
+        if defaults and self.cfg.initial_config:
+            _out, error = self.run_script("\n".join(self.cfg.initial_config), "admin")
+            if error is not None:
+                log.warning("initial_config: %s", error.in_script())
 
     def boot(self) -> None:
-        startup = self.state.read("startup.cfg")
-        private_text = self.state.read("user.dat")
-        if startup:
-            self.db = base_db(self.ifaces)
-            private: dict[str, Any] = json.loads(private_text) if private_text else {}
-            self.db.lists["/user"] = [Item(**raw) for raw in private.get("users", [])]
-            self.db.next_id = max([self.db.next_id, *(i.id + 1 for i in self.db.items("/user"))])
-            if not self.db.items("/user"):  # no user.dat: fall back to sim.json's users
-                for user, password in self.cfg.users.items():
-                    self.db.new_item("/user", {"name": user, "group": "full", "_hash": salted_sha256(password)})
-            error = self.import_text(startup, "admin", private.get("secrets", {}))
-            if error:
-                log.warning("startup.cfg: %s", error)
-            m = _HEADER_DATE.match(startup)
-            self.changed_at = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")) if m else time.time()
+        """Boot from the saved database. No startup.cfg means a wiped device (the lab resets a router by
+        deleting it): boot the base configuration."""
+        raw = self.state.read(DB_FILE) if self.state.read("startup.cfg") is not None else None
+        saved: dict[str, Any] | None = None
+        if raw:
+            try:
+                saved = json.loads(raw)
+            except ValueError:
+                log.warning("%s unreadable: booting the base configuration", DB_FILE)
+        if saved is not None:
+            self.db = RosDb.from_json(saved["db"])
+            self.changed_at = float(saved.get("changed_at", time.time()))
         else:
             self._base()
             self.changed_at = time.time()
-        self.boot_ids = {i.id for i in self.db.items("/system scheduler")}
+        self.sched.boot(self.booted_at)
         self.persist()
 
     def fixup(self, menu: Menu, props: dict[str, str], new: bool) -> None:
@@ -153,42 +106,23 @@ class RosRouter(Router):
         elif menu.path == "/queue simple" and new and "name" not in props:
             props["name"] = f"queue{len(self.db.items(menu.path)) + 1}"
         elif menu.path == "/system scheduler" and new:
-            now = time.gmtime()
-            props.setdefault("start-date", time.strftime("%Y-%m-%d", now))
-            props.setdefault("start-time", time.strftime("%H:%M:%S", now))
+            # Scheduler manual: start-date/start-time default to when the entry is added.
+            now = time.time()
+            props.setdefault("start-date", ros_date(now, self.version))
+            props.setdefault("start-time", time.strftime("%H:%M:%S", time.gmtime(now)))
 
     def print_extra(self, path: str) -> dict[str, str]:
         if path == "/system clock":
-            now = time.gmtime()
-            return {"time": time.strftime("%H:%M:%S", now), "date": time.strftime("%Y-%m-%d", now)}
+            # The clock is UTC (time-zone-name=manual); 7.10+ prints the date as YYYY-MM-DD.
+            now = time.time()
+            return {"time": time.strftime("%H:%M:%S", time.gmtime(now)), "date": ros_date(now, self.version)}
         return {}
 
     # --- scripts, import, backups --------------------------------------------------------------
 
-    def run_script(self, text: str, user: str) -> str | None:
-        """Run script lines until the first error (as /import does); returns that error's text."""
-        interp = RosInterp(self, user)
-        for lineno, line in logical_lines(text):
-            try:
-                interp.exec_line(line, lineno)
-            except RosError as e:
-                return e.text(lineno)
-        return None
-
-    def import_text(self, text: str, user: str, secrets: dict[str, dict[str, str]] | None = None) -> str | None:
-        """/import. Sim rule: a whole-device export replaces the configuration (users kept), like
-        `/system reset-configuration no-defaults=yes keep-users=yes run-after-reset=FILE` without
-        the reboot; any other script runs on top of the current configuration."""
-        if not is_full_export(text):
-            return self.run_script(text, user)
-        old = self.db
-        keep = secrets if secrets is not None else self._secrets(old)
-        self.db = base_db(self.ifaces)
-        self.db.lists["/user"] = copy.deepcopy(old.items("/user"))
-        self.db.next_id = max(self.db.next_id, old.next_id)
-        error = self.run_script(text, user)
-        self._apply_secrets(keep)
-        return error
+    def run_script(self, text: str, user: str, whole: bool = True) -> tuple[str, RosError | None]:
+        """Run a script (/import, /system script, scheduler events) in a fresh interpreter: (output, error)."""
+        return RosInterp(self, user).run_script(text, whole)
 
     def _backup_name(self, name: str) -> str:
         return name if name.endswith(".backup") else name + ".backup"
@@ -212,16 +146,23 @@ class RosRouter(Router):
         self.commit()
         self._schedule_reboot()
 
-    def reset_configuration(self, keep_users: bool, run_after: str | None) -> None:
+    def reset_configuration(self, keep_users: bool, no_defaults: bool, run_after: str | None) -> None:
+        """The only way RouterOS replaces a configuration: wipe it, reboot, then run the file (if any) on the
+        empty one (Configuration Management manual, "Configuration Reset")."""
         users = copy.deepcopy(self.db.items("/user"))
-        self._base()
+        next_id = self.db.next_id
+        self._base(defaults=not no_defaults)
+        self.db.next_id = max(self.db.next_id, next_id)
         if keep_users:
             self.db.lists["/user"] = users
         if run_after:
             text = self.state.read_file(run_after.split("/")[-1])
-            error = self.run_script(text, "admin") if text else f"run-after-reset: no such file {run_after}"
-            if error:
-                log.warning("reset-configuration: %s", error)
+            if text is None:
+                log.warning("reset-configuration: run-after-reset: no such file %s", run_after)
+            else:
+                _out, error = self.run_script(text, "admin")
+                if error is not None:
+                    log.warning("reset-configuration: run-after-reset %s: %s", run_after, error.in_script())
         self.commit()
         self._schedule_reboot()
 
@@ -234,8 +175,8 @@ class RosRouter(Router):
     def _reboot_now(self) -> None:
         log.info("reboot")
         self.safe_holder, self.safe_snapshot = None, None  # a reboot ends safe mode, keeping what is saved
-        self.sched.clear()
-        self.booted_at, self.booted_mono = time.time(), time.monotonic()
+        self.logs.clear()  # the default log action, `memory`, is RAM: gone after a reboot
+        self.booted_at = time.time()
         self.boot()
         self.kill_sessions()
 
@@ -252,46 +193,9 @@ class RosRouter(Router):
         while True:
             await asyncio.sleep(0.2)
             try:
-                self.run_due()
+                self.sched.tick()
             except Exception:
                 log.exception("scheduler")
-
-    def _first_due(self, props: dict[str, str], item_id: int, now: float) -> float:
-        interval = parse_time(props.get("interval", "0s")) or 0
-        start = props.get("start-time", "")
-        if start == "startup":
-            return self.booted_mono + 3 if item_id in self.boot_ids else math.inf
-        if interval > 0:
-            return now + interval
-        try:
-            when = calendar.timegm(time.strptime(f"{props.get('start-date', '')} {start}", "%Y-%m-%d %H:%M:%S"))
-        except ValueError:
-            return math.inf
-        delta = when - time.time()
-        return now + delta if delta >= 0 else math.inf
-
-    def run_due(self) -> None:
-        now = time.monotonic()
-        for item in list(self.db.items("/system scheduler")):
-            if item.props.get("disabled") == "yes":
-                continue
-            st = self.sched.setdefault(item.id, [self._first_due(item.props, item.id, now), 0])
-            if now < st[0]:
-                continue
-            interval = parse_time(item.props.get("interval", "0s")) or 0
-            st[0] = st[0] + interval if interval > 0 else math.inf
-            st[1] += 1
-            self._run_event(item.props.get("name", ""), item.props.get("on-event", ""))
-
-    def _run_event(self, name: str, event: str) -> None:
-        script = next((s for s in self.db.items("/system script") if s.props.get("name") == event), None)
-        source = script.props.get("source", "") if script else event
-        log.info("scheduler %s: running %r", name, source)
-        error = self.run_script(source, "admin")
-        if error:
-            log.warning("scheduler %s: %s", name, error)
-            self.add_log("script,error", f"executing script from scheduler ({name}) failed: {error}")
-        self.commit()
 
     def add_log(self, topic: str, msg: str) -> None:
         self.logs.append((time.time(), topic, msg))

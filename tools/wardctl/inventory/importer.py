@@ -39,6 +39,7 @@ from wardctl.inventory.model import (
 )
 from wardctl.inventory.reader import DEFAULT_PORTS, Problem, display_path, error, read_inventory, warning
 from wardctl.inventory.writer import EXAMPLE_VAULT_PASSWORD, placeholder_vault_vars, write_inventory
+from wardctl.router import drivers
 
 COLUMNS = (
     "ward_id",
@@ -81,13 +82,7 @@ _KINDS = {
     "phuong": "phuong",
     "xa": "xa",
 }
-_DEVICE_TYPES = {
-    **{t: t for t in SUPPORTED_DEVICE_TYPES},
-    "cisco": "cisco_ios",
-    "ios": "cisco_ios",
-    "mikrotik": "mikrotik_routeros",
-    "routeros": "mikrotik_routeros",
-}
+_DEVICE_TYPES = drivers.aliases()
 _PLATFORMS = {"linux": "linux", "ubuntu": "linux", "debian": "linux", "windows": "windows"}
 _PLACEHOLDER_SERVICES = CityServices(
     mgmt_subnets=["203.0.113.0/24"],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wardctl.router.drivers import DIALECTS
+
 # Netmiko device types the router role and the lab simulators speak.
-SUPPORTED_DEVICE_TYPES = ("cisco_ios", "mikrotik_routeros")
+SUPPORTED_DEVICE_TYPES = DIALECTS  # the router drivers' registry
 PLATFORMS = ("linux", "windows")
 WARD_KINDS = ("city_hall", "phuong", "xa")
 

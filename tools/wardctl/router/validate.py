@@ -12,9 +12,9 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-DEVICE_TYPES = ("cisco_ios", "mikrotik_routeros")
-_IOS_IF = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?$")
-_ROS_IF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+from wardctl.router import drivers
+from wardctl.router.drivers import DIALECTS
+
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 _BANNER_FORBIDDEN = set('@^"\\$?')
 # DSCP names both templates know (RouterOS needs the numbers: vars/mikrotik_routeros.yml).
@@ -70,20 +70,33 @@ def _addresses(name: str, value: Any, problems: list[str], required: bool = True
             problems.append(f"{name}: {item!r} is not an IPv4 address")
 
 
-def _secret(name: str, value: Any, problems: list[str], min_len: int = 1) -> None:
+def secret_problem(name: str, value: Any, dialect: str, min_len: int = 1) -> str:
+    """Why a secret cannot be typed into this dialect's CLI ("" when it can). Control characters end or edit
+    the line on every CLI; a dialect adds its own (IOS: `?` asks the parser for help)."""
     if not isinstance(value, str) or len(value) < min_len:
-        problems.append(f"{name}: must be set (at least {min_len} characters)")
-    elif any(ch.isspace() for ch in value) or not value.isascii():
-        problems.append(f"{name}: must be printable ASCII without spaces")
+        return f"{name}: must be set (at least {min_len} characters)"
+    if any(ch.isspace() or not ch.isprintable() for ch in value) or not value.isascii():
+        return f"{name}: must be printable ASCII without spaces or control characters"
+    forbidden = sorted(set(value) & set(drivers.driver(dialect).secret_forbidden)) if dialect in DIALECTS else []
+    if forbidden:
+        return f"{name}: {dialect} would interpret {' '.join(forbidden)} typed in its CLI; choose another value"
+    return ""
+
+
+def _secret(name: str, value: Any, problems: list[str], dialect: str, min_len: int = 1) -> None:
+    if problem := secret_problem(name, value, dialect, min_len):
+        problems.append(problem)
 
 
 def input_problems(v: Mapping[str, Any]) -> list[str]:
     p: list[str] = []
     dtype = v.get("device_type")
-    if dtype not in DEVICE_TYPES:
-        p.append(f"router_device_type: {dtype!r} is not one of {', '.join(DEVICE_TYPES)}")
+    if dtype not in DIALECTS:
+        p.append(f"router_device_type: {dtype!r} is not one of {', '.join(DIALECTS)}")
+        return p
     wan = str(v.get("wan_interface") or "")
-    pattern = _IOS_IF if dtype == "cisco_ios" else _ROS_IF
+    driver = drivers.driver(str(dtype))
+    pattern = driver.interface_pattern
     if not wan:
         p.append("router_wan_interface: must be set")
     elif not pattern.match(wan):
@@ -132,14 +145,14 @@ def input_problems(v: Mapping[str, Any]) -> list[str]:
     user = v.get("username")
     if not isinstance(user, str) or not _USER.match(user):
         p.append("router_username: must be a plain user name (letters, digits, . _ -)")
-    _secret("router_password", v.get("password"), p, 8)
-    if dtype == "cisco_ios":
-        _secret("router_enable_secret", v.get("enable_secret"), p, 8)
+    _secret("router_password", v.get("password"), p, dtype, 8)
+    if driver.uses_enable_secret:
+        _secret("router_enable_secret", v.get("enable_secret"), p, dtype, 8)
     if v.get("snmpv3_enabled"):
         if not isinstance(v.get("snmpv3_user"), str) or not _USER.match(v["snmpv3_user"]):
             p.append("router_snmpv3_user: must be a plain user name")
-        _secret("router_snmpv3_auth_key", v.get("snmpv3_auth_key"), p, 8)
-        _secret("router_snmpv3_priv_key", v.get("snmpv3_priv_key"), p, 8)
+        _secret("router_snmpv3_auth_key", v.get("snmpv3_auth_key"), p, dtype, 8)
+        _secret("router_snmpv3_priv_key", v.get("snmpv3_priv_key"), p, dtype, 8)
     minutes, seconds = _number(v.get("revert_minutes")), _number(v.get("revert_seconds"))
     if minutes is None or not 1 <= minutes <= 120 or minutes != int(minutes):
         p.append("router_revert_minutes: a whole number of minutes, 1-120")

@@ -6,6 +6,7 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
+
 from wardctl.router.push import configure
 
 ARGS = {

@@ -6,7 +6,9 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
-from wardctl.netdev import Target, connect, facts, is_unreachable
+
+from wardctl.netdev import Target, is_unreachable
+from wardctl.router import drivers
 
 ARGS = ra.CONNECTION  # the same connection options as every router action
 
@@ -20,15 +22,16 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(argument_spec=ARGS)
         target = Target(**args)
         try:
-            conn = connect(target)
+            d = drivers.driver(target.device_type).open(target, target.timeout)
             try:
-                found = facts(conn, target.device_type, target.timeout)
+                found = d.facts()
             finally:
-                conn.disconnect()
+                d.close()
         except Exception as exc:  # every Netmiko/paramiko failure becomes one line naming the router
             msg = f"{target.host}:{target.port}: {type(exc).__name__}: {exc}".splitlines()[0]
+            silent = getattr(exc, "unreachable", False) or is_unreachable(exc)
             # Ansible checks `failed` before `unreachable`: set one, so a silent router counts as unreachable.
-            result.update({"unreachable" if is_unreachable(exc) else "failed": True, "msg": msg})
+            result.update({"unreachable" if silent else "failed": True, "msg": msg})
             return result
         result.update(changed=False, router=found)
         return result

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from wardctl.router import rosdiff, validate
+from wardctl.router import validate
+from wardctl.router.drivers.mikrotik_routeros import diff as rosdiff
+from wardctl.router.secrets import fingerprint
 
 
 def router_input_problems(inputs: dict[str, Any]) -> list[str]:
@@ -45,6 +47,11 @@ def ros_quote(value: Any) -> str:
     return rosdiff.quote(str(value))
 
 
+def secret_fingerprint(value: Any, key: Any, label: str) -> str:
+    """A keyed fingerprint of a secret the device never shows back, for the template to keep beside it."""
+    return fingerprint(str(value), str(key), label)
+
+
 class FilterModule:
     def filters(self) -> dict[str, Any]:
         return {
@@ -53,4 +60,5 @@ class FilterModule:
             "cidr": cidr,
             "ros_rate": ros_rate,
             "ros_quote": ros_quote,
+            "secret_fingerprint": secret_fingerprint,
         }

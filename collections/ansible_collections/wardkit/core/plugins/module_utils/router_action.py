@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from wardctl.netdev import Target
+from wardctl.router import validate
+from wardctl.router.drivers import DIALECTS
 from wardctl.router.push import Outcome, Settings
 from wardctl.router.secrets import Masker
 
 CONNECTION: dict[str, dict[str, Any]] = {
     "host": {"type": "str", "required": True},
     "port": {"type": "int", "default": 22},
-    "device_type": {"type": "str", "required": True, "choices": ["cisco_ios", "mikrotik_routeros"]},
+    "device_type": {"type": "str", "required": True, "choices": list(DIALECTS)},
     "username": {"type": "str", "required": True},
     "password": {"type": "str", "required": True, "no_log": True},
     "secret": {"type": "str", "default": "", "no_log": True},
@@ -70,6 +72,9 @@ def run(
 ) -> tuple[dict[str, Any], Outcome | None]:
     """Call one push-module verb and shape its result; the Outcome too, for verb-specific fields (None on error)."""
     mask = masker(args)
+    for key in ("password", "secret"):  # the role names the variable; this guards every other caller
+        if args[key] and (problem := validate.secret_problem(key, args[key], args["device_type"])):
+            return {**base, "failed": True, "msg": f"ward {args['ward']}, router {args['name']}: {problem}"}, None
     try:
         out = call(target(args), settings(args, check, **extra), mask)
     except Exception as exc:  # a bug must not print a traceback that could hold a secret

@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wardctl.router.drivers.cisco_ios.hashes import ios_type9, ios_verify
 from wardctl.router.plan import Plan
-from wardctl.router.secrets import ios_type9, ios_verify
 
 OWNED = "WARDKIT-"
 # Top-level families the intended config fully manages: lines of these not intended are removed.
@@ -283,3 +283,16 @@ def snmp_user_present(users: dict[str, str]) -> Callable[[str], bool]:
         return bool(m) and users.get(m.group(1)) == m.group(2)
 
     return present
+
+
+FINGERPRINTS = "ip access-list standard WARDKIT-SECRETS"
+
+
+def fingerprints_current(intended: str, running: str) -> bool:
+    """Does the device hold the intended fingerprints of the secrets IOS never shows (SNMPv3 keys)? They are
+    remarks of an ACL that filters nothing (`WARDKIT-SECRETS`); a rotated key changes its remark."""
+
+    def remarks(text: str) -> set[str]:
+        return {norm(c.line) for n in parse(text) if norm(n.line) == FINGERPRINTS for c in n.children}
+
+    return remarks(intended) <= remarks(running)

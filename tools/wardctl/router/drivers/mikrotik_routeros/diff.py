@@ -10,8 +10,12 @@ the running config is the device's `/export` (section headers, `\\` continuation
 An export omits values that are at their defaults, so a property the device does not show is compared with its
 known default (`DEFAULTS`). Items the kit owns (name, list or comment starting with `wardkit`) are removed when
 no longer intended; in ordered menus (firewall) the kit's rules are re-added in order when their order differs.
-Sensitive values (`password=`, SNMP keys) never appear in an export and are not compared.
-/user is not part of an export: users are checked with `/user print` (see `plan(users=...)`).
+Sensitive values (`password=`, SNMP keys) never appear in a plain export and are not compared: the template
+gives an item with secrets a fingerprint of them in its comment, so a rotated secret changes the comment and the
+item's secrets are pushed again. /user is not part of an export: users are checked with `/user print`.
+
+Every command comes with its undo (Plan.undo): RouterOS has no revert of its own, so the push arms a one-shot
+script made of them (revert.py) before the first change.
 """
 
 from __future__ import annotations
@@ -306,15 +310,19 @@ def _identity(path: str, props: dict[str, str]) -> tuple[str, ...]:
     return tuple(value(k, props.get(k, "")) for k in keys)
 
 
+def is_revert(path: str, props: dict[str, str]) -> bool:
+    """The push's own revert entries (scheduler + scripts named wardkit-revert*): not configuration."""
+    return path in ("/system scheduler", "/system script") and props.get("name", "").startswith(REVERT_ITEM)
+
+
 def _owned(path: str, props: dict[str, str]) -> bool:
-    if path == "/system scheduler" and props.get("name") == REVERT_ITEM:
-        return False  # the push's own revert entry (device.REVERT_NAME), not configuration
     keys = IDENTITY.get(path, ("name", "comment", "list"))
     return any(props.get(k, "").startswith(OWNED) for k in keys)
 
 
 def _find(path: str, props: dict[str, str]) -> str:
-    keys = IDENTITY.get(path, ("name",))
+    """A `find` that selects this item: by its identity, or by all its properties where a menu has none."""
+    keys = IDENTITY.get(path) or tuple(k for k in props if k not in SENSITIVE)
     return "[ find " + " ".join(f"{k}={quote(props.get(k, ''))}" for k in keys) + " ]"
 
 
@@ -331,10 +339,44 @@ def _item_equal(path: str, want: dict[str, str], have: dict[str, str]) -> tuple[
     return same, extra
 
 
-def plan(intended: str, running: str, users: dict[str, str] | None = None) -> Plan:
-    """Commands that make the device's export contain the intended config.
+Secrets = dict[tuple[str, tuple[str, ...]], dict[str, str]]
+
+
+def secrets_of(export: str) -> Secrets:
+    """Sensitive values per item from an `export show-sensitive`: what the undo needs to put back."""
+    found: Secrets = {}
+    for c in parse(export):
+        hidden = {k: v for k, v in c.props.items() if k in SENSITIVE}
+        if c.verb == "add" and hidden:
+            found[(c.path, _identity(c.path, c.props))] = hidden
+    return found
+
+
+def _old(path: str, item: str, keys: dict[str, str], have: dict[str, str]) -> dict[str, str]:
+    return {k: have.get(k, DEFAULTS.get((path, item, k), ANY_ITEM_DEFAULTS.get(k, ""))) for k in keys}
+
+
+def _reset(path: str, item: str, want: dict[str, str], have: dict[str, str]) -> dict[str, str]:
+    """exact: properties the device has and the wanted config leaves at their default."""
+    out = {}
+    for k, v in have.items():
+        default = DEFAULTS.get((path, item, k), ANY_ITEM_DEFAULTS.get(k, ""))
+        if k not in want and k not in SENSITIVE and value(k, v) != value(k, default):
+            out[k] = default
+    return out
+
+
+def plan(
+    intended: str, running: str, users: dict[str, str] | None = None, secrets: Secrets | None = None,
+    exact: bool = False,
+) -> Plan:  # fmt: skip
+    """Commands that make the device's export contain the intended config, each with its undo.
 
     `users`: {name: group} from `/user print` (None: the intended config has no /user lines to check).
+    `secrets`: the device's sensitive values (`export show-sensitive`) of the menus the intended config sets
+    secrets in: an item whose other properties change gets its secrets pushed again (a rotated key changes the
+    item's fingerprint comment), and the undo puts the old ones back.
+    `exact`: the device must hold nothing else (a restore): other items go, other properties return to default.
     """
     want_cmds = parse(intended)
     want_users = [c for c in want_cmds if c.path == "/user"]
@@ -342,74 +384,116 @@ def plan(intended: str, running: str, users: dict[str, str] | None = None) -> Pl
     have = state(parse(running))
     out = Plan()
 
-    for path, props in want.singles.items():
-        diff = _props_differ(path, "", props, have.singles.get(path, {}))
+    for path in [*want.singles, *(p for p in have.singles if exact and p not in want.singles)]:
+        wp, hp = want.singles.get(path, {}), have.singles.get(path, {})
+        diff = {**_props_differ(path, "", wp, hp), **(_reset(path, "", wp, hp) if exact else {})}
         if diff:
-            old = {k: have.singles.get(path, {}).get(k, DEFAULTS.get((path, "", k), "")) for k in diff}
-            out.add(f"{path} set {_kv(diff)}", f"- {path} set {_kv(old)}", f"+ {path} set {_kv(diff)}")
+            old = _old(path, "", diff, hp)
+            out.add(f"{path} set {_kv(diff)}", f"- {path} set {_kv(old)}", f"+ {path} set {_kv(diff)}",
+                    undo=[f"{path} set {_kv(old)}"])  # fmt: skip
 
-    for (path, item), props in want.builtins.items():
-        current = have.builtins.get((path, item), {})
-        diff = _props_differ(path, item, props, current)
+    for key in [*want.builtins, *(k for k in have.builtins if exact and k not in want.builtins)]:
+        path, item = key
+        wp, hp = want.builtins.get(key, {}), have.builtins.get(key, {})
+        diff = {**_props_differ(path, item, wp, hp), **(_reset(path, item, wp, hp) if exact else {})}
         if diff:
-            sel = want.selectors[(path, item)]
-            old = {k: current.get(k, DEFAULTS.get((path, item, k), "")) for k in diff}
-            out.add(
-                f"{path} set {sel} {_kv(diff)}", f"- {path} set {sel} {_kv(old)}", f"+ {path} set {sel} {_kv(diff)}"
-            )
+            sel = want.selectors.get(key) or have.selectors[key]
+            old = _old(path, item, diff, hp)
+            out.add(f"{path} set {sel} {_kv(diff)}", f"- {path} set {sel} {_kv(old)}",
+                    f"+ {path} set {sel} {_kv(diff)}", undo=[f"{path} set {sel} {_kv(old)}"])  # fmt: skip
 
     for path in [*want.items, *(p for p in have.items if p not in want.items)]:
-        _plan_items(out, path, want.items.get(path, []), have.items.get(path, []))
+        w_items = [w for w in want.items.get(path, []) if not is_revert(path, w)]
+        h_items = [h for h in have.items.get(path, []) if not is_revert(path, h)]
+        _Items(out, path, secrets or {}).plan(w_items, h_items, exact)
 
     for c in want_users:
         name, group = c.props.get("name", ""), c.props.get("group", "")
         if users is None or name not in users:
-            out.add(c.text, f"+ {c.text}")
+            out.add(c.text, f"+ {c.text}", undo=[f"/user remove [ find name={quote(name)} ]"])
         elif group and users[name] != group:
-            out.add(f"/user set [ find name={quote(name)} ] group={quote(group)}", f"+ /user set {name} group={group}")
+            sel = f"[ find name={quote(name)} ]"
+            out.add(f"/user set {sel} group={quote(group)}", f"+ /user set {name} group={group}",
+                    undo=[f"/user set {sel} group={quote(users[name])}"])  # fmt: skip
     return out
 
 
-def _plan_items(out: Plan, path: str, want: list[dict[str, str]], have: list[dict[str, str]]) -> None:
-    have_by = {_identity(path, h): h for h in have}
-    want_ids = [_identity(path, w) for w in want]
-    owned_have = [h for h in have if _owned(path, h)]
-    stale = [h for h in owned_have if _identity(path, h) not in set(want_ids)]
+class _Items:
+    """The added items of one menu: what to add, set and remove, each with its undo."""
 
-    if path in ORDERED and want:
+    def __init__(self, out: Plan, path: str, secrets: Secrets) -> None:
+        self.out, self.path, self.secrets = out, path, secrets
+
+    def _full(self, h: dict[str, str]) -> dict[str, str]:
+        """An item as the device holds it, its secrets included where they were read."""
+        return {**h, **self.secrets.get((self.path, _identity(self.path, h)), {})}
+
+    def add(self, w: dict[str, str]) -> None:
+        p = self.path
+        self.out.add(f"{p} add {_kv(w)}", f"+ {p} add {_kv(w)}", undo=[f"{p} remove {_find(p, w)}"])
+
+    def remove(self, h: dict[str, str]) -> None:
+        # The undo first removes any item of the same identity, so it is right whether or not the removal
+        # ran before the revert fired (a push cut short), and re-adds the item at the end of its menu.
+        p = self.path
+        full = self._full(h)
+        if any(k in SENSITIVE for k in h) and (p, _identity(p, h)) not in self.secrets:
+            self.out.lossy.append(f"{p} {_find(p, h)}: its secrets")
+        self.out.add(f"{p} remove {_find(p, h)}", f"- {p} add {_kv(h)}",
+                     undo=[f"{p} remove {_find(p, h)}", f"{p} add {_kv(full)}"])  # fmt: skip
+
+    def set(self, w: dict[str, str], h: dict[str, str], diff: dict[str, str]) -> None:
+        p = self.path
+        secret = {k: v for k, v in w.items() if k in SENSITIVE}
+        diff = {**diff, **secret}  # another property changed (say, a fingerprint): push the secrets again
+        old = _old(p, "", {k: "" for k in diff if k not in SENSITIVE}, h)
+        known = self.secrets.get((p, _identity(p, h)), {})
+        old.update({k: known[k] for k in secret if k in known})
+        self.out.lossy.extend(f"{p} {_find(p, w)}: its old {k}" for k in secret if k not in known)
+        self.out.add(f"{p} set {_find(p, w)} {_kv(diff)}", f"- {p} add {_kv(h)}", f"+ {p} add {_kv(w)}",
+                     undo=[f"{p} set {_find(p, w)} {_kv(old)}"] if old else [])  # fmt: skip
+
+    def plan(self, want: list[dict[str, str]], have: list[dict[str, str]], exact: bool) -> None:
+        path = self.path
+        have_by = {_identity(path, h): h for h in have}
+        want_ids = [_identity(path, w) for w in want]
         wanted = set(want_ids)
-        present = [i for i in (_identity(path, h) for h in have) if i in wanted]
-        in_order = present == [i for i in want_ids if i in set(present)]
-        differs = any(
-            i not in have_by or _item_equal(path, w, have_by[i]) != (True, False)
-            for w, i in zip(want, want_ids, strict=True)
-        )
-        if differs or not in_order:
-            # Rebuild the kit's rules in order (rules of others stay where they are, before ours).
-            for h in owned_have:
-                out.add(f"{path} remove {_find(path, h)}", f"- {path} add {_kv(h)}")
-            for w in want:
-                out.add(f"{path} add {_kv(w)}", f"+ {path} add {_kv(w)}")
-            return
+        stale = [h for h in have if (exact or _owned(path, h)) and _identity(path, h) not in wanted]
 
-    for w, ident in zip(want, want_ids, strict=True):
-        h = have_by.get(ident)
-        if h is None:
-            out.add(f"{path} add {_kv(w)}", f"+ {path} add {_kv(w)}")
-            continue
-        same, extra = _item_equal(path, w, h)
-        if same and not extra:
-            continue
-        if extra:
-            out.add(f"{path} remove {_find(path, h)}", f"- {path} add {_kv(h)}")
-            out.add(f"{path} add {_kv(w)}", f"+ {path} add {_kv(w)}")
-            continue
-        diff = _props_differ(path, "", w, h)
-        out.add(f"{path} set {_find(path, w)} {_kv(diff)}", f"- {path} add {_kv(h)}", f"+ {path} add {_kv(w)}")
+        if (path in ORDERED or exact) and want:
+            mine = have if exact else [h for h in have if _owned(path, h)]
+            present = [i for i in (_identity(path, h) for h in have) if i in wanted]
+            in_order = present == [i for i in want_ids if i in set(present)]
+            differs = any(
+                i not in have_by or _item_equal(path, w, have_by[i]) != (True, False)
+                for w, i in zip(want, want_ids, strict=True)
+            )
+            if differs or not in_order:
+                # Rebuild in order (others' rules stay where they are, before ours). Removed last first, so the
+                # undo, which runs last first, re-adds them in their first order.
+                for h in reversed(mine):
+                    self.remove(h)
+                for w in want:
+                    self.add(w)
+                return
 
-    # Stale items last, children before parents (a queue's children are listed after it).
-    for h in reversed(stale):
-        out.add(f"{path} remove {_find(path, h)}", f"- {path} add {_kv(h)}")
+        for w, ident in zip(want, want_ids, strict=True):
+            h = have_by.get(ident)
+            if h is None:
+                self.add(w)
+                continue
+            same, extra = _item_equal(path, w, h)
+            if same and not extra:
+                continue
+            if extra:
+                self.remove(h)
+                self.add(w)
+                continue
+            self.set(w, h, _props_differ(path, "", w, h))
+
+        # Stale items last, children before parents (a queue's children are listed after it).
+        for h in reversed(stale):
+            self.remove(h)
 
 
 def parse_users(text: str) -> dict[str, str]:

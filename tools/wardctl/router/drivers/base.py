@@ -1,0 +1,238 @@
+"""The interface every dialect's driver implements, and the plumbing they share on an open Netmiko session.
+
+A driver knows one dialect: how to read its config and facts, how to diff an intended config against it, how
+to arm the device's own revert, push, confirm, revert at once, restore a device-side copy and save. The safe
+sequence that strings these together (push.py) knows no dialect.
+
+Every read has a deadline (`read_timeout`); a session that stops answering or drops raises `SessionLost`,
+a line the device refuses raises `Rejected` (the session is still usable).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any, ClassVar
+
+# Imported at module level on purpose: Ansible's main process imports the action plugins (to read their
+# class attributes) before it forks a worker per host, so every worker inherits Netmiko already loaded.
+import netmiko
+from netmiko.exceptions import ConfigInvalidException
+
+from wardctl import netdev
+from wardctl.router.plan import Plan
+
+COPY_PREFIX = "wardkit-"
+
+
+class DeviceError(Exception):
+    """A failure with a one-line reason."""
+
+    unreachable = False  # no answer at all (as opposed to refused credentials or a wrong host key)
+
+
+class SessionLost(DeviceError):
+    """The session dropped or stopped answering: nothing more can be done over it."""
+
+
+class Rejected(DeviceError):
+    """The device refused a command (its error text is in the message); the session still answers."""
+
+
+class NotArmed(Rejected):
+    """The device refused to arm its revert: nothing of the change was sent."""
+
+
+LOST = (netmiko.exceptions.ReadTimeout, netmiko.exceptions.NetmikoTimeoutException, OSError, EOFError)
+
+
+def first_line(text: str) -> str:
+    """The gist of a (Netmiko) message; a first line ending in `:` is joined with the next one."""
+    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
+    if not lines:
+        return "no details"
+    return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+
+
+def connect(target: netdev.Target) -> Any:
+    """A Netmiko session (host key checked against known_hosts); DeviceError with one line if it fails."""
+    try:
+        return netdev.connect(target)
+    except Exception as exc:  # paramiko/Netmiko raise many types; the reason is what matters
+        error = DeviceError(f"cannot log in ({type(exc).__name__}: {first_line(str(exc))})")
+        error.unreachable = netdev.is_unreachable(exc)
+        raise error from exc
+
+
+def close(conn: Any) -> None:
+    """Close the transport without the polite exit (which waits for a prompt a broken session never sends)."""
+    with contextlib.suppress(Exception):
+        conn.paramiko_cleanup()
+
+
+class Driver:
+    """One dialect on one open session. Subclasses fill in the per-dialect part below the plumbing."""
+
+    dialect: ClassVar[str]
+    ext: ClassVar[str]  # device-side copies: wardkit-<stamp>.<ext>
+    show_config: ClassVar[str]
+    show_facts: ClassVar[str]
+    # Netmiko's error_pattern for every pushed line (its default is empty, which would let a refusal pass).
+    error_pattern: ClassVar[str]
+    # Characters a secret may not hold on this CLI (besides control characters and spaces, refused everywhere).
+    secret_forbidden: ClassVar[str] = ""
+    interface_pattern: ClassVar[re.Pattern[str]]
+    # Does the dialect have an enable secret besides the login password (IOS)?
+    uses_enable_secret: ClassVar[bool] = False
+    # Does the revert timer restore the config itself (IOS), or does the kit give the device the way back?
+    native_revert: ClassVar[bool] = True
+    # The revert timer's unit as the device takes it: IOS minutes (60), the kit's RouterOS script seconds (1).
+    timer_unit: ClassVar[int] = 1
+
+    def __init__(
+        self, conn: Any, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0
+    ) -> None:
+        self.conn = conn
+        self.target = target
+        self.read_timeout = read_timeout
+        self.push_read_timeout = push_read_timeout
+
+    @classmethod
+    def open(cls, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0) -> Driver:
+        return cls(connect(target), target, read_timeout, push_read_timeout)
+
+    # --- plumbing --------------------------------------------------------------------------------------
+
+    def prompt(self) -> str:
+        """The exec prompt as a pattern anchored at the end of the output (Netmiko's own default would send
+        a newline and sleep to find the prompt before every command)."""
+        raise NotImplementedError
+
+    def send(self, command: str, expect: str | None = None, read_timeout: float | None = None) -> str:
+        try:
+            out = self.conn.send_command(
+                command,
+                expect_string=expect or self.prompt(),
+                read_timeout=read_timeout or self.read_timeout,
+                strip_prompt=True,
+                strip_command=True,
+            )
+        except LOST as exc:
+            raise SessionLost(f"no answer to {command[:40]!r} ({type(exc).__name__})") from exc
+        return str(out)
+
+    def check(self, command: str, out: str) -> str:
+        if re.search(self.error_pattern, out, re.M):
+            raise Rejected(f"{command!r} refused: {first_line(out)}")
+        return out
+
+    def close(self) -> None:
+        close(self.conn)
+
+    def running(self) -> str:
+        return self.send(self.show_config).strip("\n") + "\n"
+
+    def facts(self) -> dict[str, str]:
+        return self.parse_facts(self.send(self.show_facts))
+
+    def copy_name(self, stamp: str) -> str:
+        return f"{COPY_PREFIX}{stamp}"
+
+    def prune_copies(self, keep: int) -> None:
+        names = sorted(self.list_copies())
+        for name in names[: max(0, len(names) - keep)]:
+            self.delete_copy(name)
+
+    def push_lines(self, commands: list[str], **kwargs: Any) -> int:
+        try:
+            self.conn.send_config_set(
+                commands,
+                error_pattern=self.error_pattern,
+                read_timeout=self.push_read_timeout,
+                cmd_verify=True,
+                bypass_commands="",  # single-line banners are verified like any other line
+                **kwargs,
+            )
+        except ConfigInvalidException as exc:
+            raise Rejected(first_line(str(exc))) from exc
+        except (ValueError, *LOST) as exc:
+            raise SessionLost(f"session lost during the push ({type(exc).__name__})") from exc
+        return len(commands)
+
+    # --- the config as text (no session needed) --------------------------------------------------------
+
+    @staticmethod
+    def parse_facts(text: str) -> dict[str, str]:
+        """Model, OS version and serial from the facts command's output."""
+        raise NotImplementedError
+
+    @staticmethod
+    def body(text: str) -> list[str]:
+        """The lines that must be equal for two configs to be the same, line for line."""
+        raise NotImplementedError
+
+    @classmethod
+    def same(cls, a: str, b: str) -> bool:
+        return cls.body(a) == cls.body(b)
+
+    @classmethod
+    def first_difference(cls, a: str, b: str) -> str:
+        """The first line where two configs differ, for a one-line failure message."""
+        x, y = cls.body(a), cls.body(b)
+        for i, (p, q) in enumerate(zip(x, y, strict=False)):
+            if p != q:
+                return f"line {i + 1}: {p.strip()!r} != {q.strip()!r}"
+        return f"{len(x)} lines != {len(y)} lines"
+
+    @staticmethod
+    def qos_attached(running: str, interface: str, policy: str) -> bool:
+        raise NotImplementedError
+
+    # --- per dialect, on the session -------------------------------------------------------------------
+
+    def plan(self, intended: str, running: str, exact: bool = False) -> Plan:
+        """The commands that make `running` hold `intended` (exact: and nothing else, for a restore), with
+        whatever the device keeps out of its config text read over this session."""
+        raise NotImplementedError
+
+    def unsaved(self, running: str) -> str:
+        """Why the config the device boots differs from the running one ("" when it does not)."""
+        return ""
+
+    def prepare(self, running: str) -> list[str]:
+        """Make the device's revert usable (IOS: the config archive); returns the lines it configured."""
+        return []
+
+    def save_copy(self, name: str) -> None:
+        raise NotImplementedError
+
+    def list_copies(self) -> list[str]:
+        raise NotImplementedError
+
+    def delete_copy(self, name: str) -> None:
+        raise NotImplementedError
+
+    def read_copy(self, name: str) -> str | None:
+        raise NotImplementedError
+
+    def pending(self) -> tuple[bool, float | None]:
+        """(a revert is pending, seconds left if the device says)."""
+        raise NotImplementedError
+
+    def push(self, plan: Plan, revert: int) -> int:
+        """Arm the device's revert (`NotArmed` if refused: nothing changed), then send the plan's lines;
+        returns how many were sent. `revert` is in `timer_unit`s."""
+        raise NotImplementedError
+
+    def confirm(self) -> None:
+        raise NotImplementedError
+
+    def revert_now(self) -> None:
+        raise NotImplementedError
+
+    def restore(self, copy: str, wanted: str, revert: int) -> None:
+        """Arm the revert and make the running config equal `wanted` (the backup whose device copy is `copy`)."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        raise NotImplementedError
