@@ -242,6 +242,7 @@ def test_snmpv3_when_configured_and_removed_when_not(lab, routers, first_runs, p
     settled = pb("routers.yml", "--limit", limit, "-e", rotated)
     assert {h: s["changed"] for h, s in settled.stats().items()} == {r.host: 0 for r in targets}
     off = pb("routers.yml", "--limit", limit)
+    assert set(off.results) == {r.host for r in targets}
     assert off.proc.returncode == 0 and all(res["changed"] for res in off.results.values())
     assert "no snmp-server user wardkit-snmp WARDKIT-V3 v3" in off.results[targets[0].host]["commands"]
     assert "snmp-server group" not in targets[0].text() and "wardkit-v3" not in targets[1].text()
@@ -254,6 +255,7 @@ def test_rollback_restores_a_backup_line_for_line(routers, first_runs, pb):
     assert saved.proc.returncode == 0, saved.output[-3000:]
     b0 = {h: Path(res["backup_path"]) for h, res in saved.results.items()}
     changed = pb("routers.yml", "--limit", limit, "-e", "router_qos_shape_percent=90")
+    assert set(changed.results) == {ios.host, ros.host}
     assert all(res["changed"] for res in changed.results.values()), changed.output[-3000:]
     assert ios.body() != body(ios, b0[ios.host]) and ros.body() != body(ros, b0[ros.host])
 

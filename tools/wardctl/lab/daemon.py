@@ -14,8 +14,9 @@ from wardctl.errors import WardctlError
 
 
 def log_path(folder: Path, module: str) -> Path:
-    """`sim.log` for wardsim, `aptproxy.log` for wardctl.lab.aptproxy: what the process printed."""
-    return folder / f"{module.rsplit('.', 1)[-1]}.log"
+    """`sim.log` for wardsim, `aptproxy.log` for wardctl.lab.aptproxy: what the process printed (the same file
+    the simulator logs to itself, so it is written once)."""
+    return folder / f"{module.rsplit('.', 1)[-1].removeprefix('ward')}.log"
 
 
 def pid_of(folder: Path, module: str) -> int | None:

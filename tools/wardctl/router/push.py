@@ -124,7 +124,7 @@ class _Run:
         if self.driver.same(running, self.before):
             self.out.reverted_by = how
             note = f"; but {', '.join(self.lossy)} could not be put back" if self.lossy else ""
-            return f"reverted by {_HOW[how]}: the running config equals the backup{note}"
+            return f"reverted {_HOW[how]}: the running config equals the backup{note}"
         diff = self.driver.first_difference(running, self.before)
         return f"NOT back at the backup after the revert ({diff}); restore {self.out.backup_path} with router_rollback"
 
@@ -171,7 +171,7 @@ class _Run:
         return f"could not see the revert within {budget:.0f} s (last: {last}); check the router, backup {where}"
 
 
-_HOW = {"session": "an explicit revert over the session", "timer": "the device's revert timer (fresh login)"}
+_HOW = {"session": "over the session", "timer": "by the device's revert timer (fresh login)"}
 
 
 def _finish(run: _Run, label: str, body: Callable[[], None]) -> Outcome:

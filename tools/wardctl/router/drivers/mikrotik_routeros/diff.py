@@ -209,8 +209,28 @@ def parse(text: str) -> list[Cmd]:
 
 
 def body(text: str) -> list[str]:
-    """Export lines without the `#` header (its first line is the time of the last change)."""
-    return [ln.rstrip() for ln in text.replace("\r", "").split("\n") if ln.strip() and not ln.startswith("#")]
+    """Export lines without the `#` header (its first line is the time of the last change) and without the push's
+    own pending revert entries (they are not configuration, and gone once it is confirmed or has run)."""
+    lines = [ln.rstrip() for ln in text.replace("\r", "").split("\n") if ln.strip() and not ln.startswith("#")]
+    out: list[str] = []
+    section, entry = "", []
+    for line in [*lines, "/"]:
+        if entry and entry[-1].endswith("\\"):
+            entry.append(line)
+            continue
+        if entry:
+            whole = " ".join(entry)
+            if not (section in ("/system scheduler", "/system script") and f"name={REVERT_ITEM}" in whole):
+                out += entry
+            entry = []
+        if line.startswith("/"):
+            if out and out[-1] == section:
+                out.pop()  # a section left empty
+            section = line
+            out.append(line)
+        else:
+            entry = [line]
+    return out[:-1]
 
 
 # --- the device state ----------------------------------------------------------------------------------

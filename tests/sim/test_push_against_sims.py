@@ -1,0 +1,45 @@
+"""The kit's safe push (wardctl.router.push) against one simulator each, over real SSH with stock Netmiko:
+what the lab's playbook tests cannot stage, such as someone changing the router while a revert is pending."""
+
+from __future__ import annotations
+
+import threading
+
+from sim_helpers import ENABLE, PASSWORD, Sim, wait_for
+
+from wardctl.netdev import Target
+from wardctl.router import push
+
+ROS = """/ip dns set servers=10.0.0.2
+/queue tree add name=wardkit-up parent=ether1 max-limit=36000000
+/ip firewall address-list add list=wardkit-peers address=10.0.0.1/32
+/system note set note="hi" show-at-login=yes
+"""
+
+
+def _target(sim: Sim) -> Target:
+    return Target("127.0.0.1", sim.port, sim.dialect, "admin", PASSWORD, ENABLE, str(sim.known_hosts), timeout=5)
+
+
+def test_a_revert_that_cannot_restore_says_so_and_names_the_backup(ros, tmp_path):
+    """The session drops mid-push; before the device's one-shot revert fires, a technician adds an entry the
+    revert knows nothing about. The revert runs (the device's own timer), but the router is not back at the
+    backup: the result says so in one line and names the backup to restore, and claims no revert."""
+    s = push.Settings("w", "r", tmp_path, revert_seconds=4, revert_wait=30, push_read_timeout=3)
+    ros.faults(drop_after_config_lines=5)  # the revert's three entries, then two of the plan's lines
+
+    def meddle() -> None:
+        assert wait_for(lambda: "fault: dropping" in ros.text("sim.log"), timeout=30)
+        ros.faults()
+        conn = ros.connect()
+        conn.send_command("/ip firewall address-list add list=technician address=192.0.2.7", expect_string=r">\s*$")
+
+    helper = threading.Thread(target=meddle)
+    helper.start()
+    out = push.configure(_target(ros), ROS, s)
+    helper.join(timeout=30)
+    assert not out.ok and "\n" not in out.msg, out.msg
+    assert "session lost during the push" in out.msg and "NOT back at the backup" in out.msg, out.msg
+    assert f"restore {out.backup_path} with router_rollback" in out.msg, out.msg
+    assert not out.reverted_by and "scheduler wardkit-revert: run 1" in ros.text("sim.log")
+    assert "wardkit-up" not in ros.text("running.cfg") and "technician" in ros.text("running.cfg")
