@@ -253,6 +253,16 @@ def test_routeros_secrets_are_pushed_again_when_the_fingerprint_changes():
     assert plan.undo == [
         ["/snmp community set [ find name=wardkit-v3 ] comment=wardkit-fp-old authentication-password=OLDKEY1x"]
     ]
+    # Removing the community: its undo re-adds it with the keys it had, once they were read.
+    gone = rosdiff.plan("/ip dns set servers=10.0.0.2\n", running)
+    assert rosdiff.lossy_menus(gone) == {"/snmp community"}
+    restored = rosdiff.plan("/ip dns set servers=10.0.0.2\n", running, secrets=shown)
+    assert not restored.lossy
+    assert revert.undo_lines(restored)[:2] == [
+        "/snmp community remove [ find name=wardkit-v3 ]",
+        "/snmp community add addresses=10.0.0.0/24 comment=wardkit-fp-old name=wardkit-v3 "
+        "authentication-password=OLDKEY1x",
+    ]
     # Without the device's old value the undo cannot put the key back: the plan says so.
     assert rosdiff.plan(intended, running).lossy == [
         "/snmp community [ find name=wardkit-v3 ]: its old authentication-password"

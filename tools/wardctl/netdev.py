@@ -6,6 +6,7 @@ is its driver's (wardctl.router.drivers), which also passes its error strings as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,23 +46,30 @@ class Target:
 
 
 def connect(target: Target) -> Any:
-    """An open, privileged (enable) Netmiko session."""
+    """An open Netmiko session (what a dialect does after the login, such as IOS's `enable`, is its driver's)."""
     from netmiko import ConnectHandler  # imported here: ~0.2 s, only paid by code that talks to routers
 
-    conn = ConnectHandler(**target.netmiko_args())
-    # Recorded for callers that must know the enable secret was proven by this login (Netmiko raises if
-    # `enable` fails); a privilege-15 user lands in enable mode and proves nothing about it.
-    conn.wardkit_enable_proven = False
-    if target.device_type == "cisco_ios" and not conn.check_enable_mode():
-        conn.enable()
-        conn.wardkit_enable_proven = True
-    return conn
+    return ConnectHandler(**target.netmiko_args())
 
 
 def is_unreachable(exc: BaseException) -> bool:
     """No SSH answer at all — Ansible's "unreachable" — as opposed to a refused login or a wrong host key."""
     from netmiko.exceptions import NetmikoTimeoutException
 
+    cause = exc.__context__
+    if (
+        isinstance(exc, NetmikoTimeoutException)
+        and cause is not None
+        and type(cause).__module__.startswith("paramiko")
+        and not _SILENT.search(str(cause))
+    ):
+        # Netmiko reports every paramiko SSHException as a timeout, but an unknown or changed host key (or any
+        # other SSH-level refusal) means the router answered.
+        return False
     return isinstance(exc, NetmikoTimeoutException | ConnectionError | TimeoutError) or (
         isinstance(exc, OSError) and not type(exc).__module__.startswith("paramiko")
     )
+
+
+# paramiko's words for an SSH server that accepted the connection but then said nothing.
+_SILENT = re.compile(r"No existing session|Error reading SSH protocol banner|timed out", re.I)

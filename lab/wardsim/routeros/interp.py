@@ -331,6 +331,9 @@ class RosInterp:
         return ""
 
     def _m_remove(self, menu: Menu, args: list[Tok]) -> str:
+        # `remove [find ...]` that finds nothing removes nothing and is no error: published scripts run
+        # `/ip firewall address-list remove [find where list=...]` before every refill, the first time included
+        # (e.g. github.com/rokoman/Mikrotik-Blacklist-1, install.rsc).
         named, pos = self._bind(args, ["numbers"], unnamed=1)
         items = self._items(menu, named.get("numbers") or (pos[0] if pos else None))
         if any(i.default for i in items):

@@ -24,12 +24,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wardctl import netdev
 from wardctl.router import backup, drivers
 from wardctl.router.drivers.base import DeviceError, Driver, NotArmed, Rejected, SessionLost
+from wardctl.router.plan import Plan
 from wardctl.router.secrets import Masker
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -96,6 +99,11 @@ class _Run:
     def unit(self) -> int:
         return self.driver.timer_unit
 
+    @property
+    def timer(self) -> int:
+        """The revert timer in the driver's unit."""
+        return self.s.revert_arg(self.unit)
+
     def open(self, what: str = "") -> Driver:
         try:
             return self.driver.open(self.t, self.s.read_timeout, self.s.push_read_timeout)
@@ -116,6 +124,19 @@ class _Run:
     def keep_twin(self, d: Driver, copy: str) -> None:
         d.save_copy(copy)
         d.prune_copies(self.s.device_backups_keep)
+
+    def under_revert(self, d: Driver, refused: str, change: Callable[[], T]) -> T:
+        """Run a change that arms the device's revert first; any failure is one line saying what became of the
+        config: nothing sent (the revert was not armed), reverted over the session, or by the device's timer."""
+        try:
+            return change()
+        except NotArmed as exc:
+            raise Failed(f"the router refused to arm its revert ({exc}); nothing of the change was sent") from exc
+        except Rejected as exc:
+            raise Failed(f"{refused}: {exc}; {self.revert_over(d)}") from exc
+        except SessionLost as exc:
+            d.close()
+            raise Failed(f"{exc}; {self.await_timer()}") from exc
 
     # --- getting back to where the push started ----------------------------------------------------------
 
@@ -211,15 +232,7 @@ def _configure(run: _Run, intended: str) -> None:
         run.keep_twin(d, copy)
         d, plan = _prepare(run, d, intended, plan)
         run.lossy = plan.lossy
-        try:
-            out.lines_pushed = d.push(plan, s.revert_arg(run.unit))
-        except NotArmed as exc:
-            raise Failed(f"the router refused to arm its revert ({exc}); nothing of the change was sent") from exc
-        except Rejected as exc:
-            raise Failed(f"the router rejected a line: {exc}; {run.revert_over(d)}") from exc
-        except SessionLost as exc:
-            d.close()
-            raise Failed(f"{exc}; {run.await_timer()}") from exc
+        out.lines_pushed = run.under_revert(d, "the router rejected a line", lambda: d.push(plan, run.timer))
         armed_at = time.monotonic()
     finally:
         d.close()  # the push session ends here: everything after must work from a fresh login
@@ -252,7 +265,7 @@ def _save_if_unsaved(run: _Run, d: Driver) -> None:
     d.save()
 
 
-def _prepare(run: _Run, d: Driver, intended: str, plan: Any) -> tuple[Driver, Any]:
+def _prepare(run: _Run, d: Driver, intended: str, plan: Plan) -> tuple[Driver, Plan]:
     """Make the device's revert usable before the push; if that took a change, check it from a fresh login
     and plan again from there (it is then the state a revert comes back to)."""
     try:
@@ -374,16 +387,8 @@ def _rollback(run: _Run, source: Path | None) -> None:
             raise Failed("a revert from an earlier push is still pending on the router; nothing was changed")
         pre_twin = run.take_backup(d)  # the state before the rollback is a backup too: it can be undone
         d.save_copy(pre_twin)  # not pruned here: a rollback never deletes a restore point
-        twin = _find_twin(d, d.copy_name(backup.stamp_of(path)), wanted, path) if drv.native_revert else ""
-        try:
-            d.restore(twin, wanted, s.revert_arg(run.unit))
-        except NotArmed as exc:
-            raise Failed(f"the router refused to arm its revert ({exc}); nothing was changed") from exc
-        except Rejected as exc:
-            raise Failed(f"the restore failed: {exc}; {run.revert_over(d)}") from exc
-        except SessionLost as exc:
-            d.close()
-            raise Failed(f"{exc}; {run.await_timer()}") from exc
+        twin = d.copy_name(backup.stamp_of(path))
+        run.under_revert(d, "the restore failed", lambda: d.restore(twin, wanted, run.timer))
         armed_at = time.monotonic()
     finally:
         d.close()
@@ -405,15 +410,6 @@ def _newest_different(run: _Run, running: str) -> Path | None:
         if not run.driver.same(path.read_text(encoding="utf-8"), running):
             return path
     return None
-
-
-def _find_twin(d: Driver, preferred: str, wanted: str, path: Path) -> str:
-    """The device file to restore `path` from: its own twin, else any twin with the same content."""
-    for name in [preferred, *(n for n in sorted(d.list_copies(), reverse=True) if n != preferred)]:
-        text = d.read_copy(name)
-        if text is not None and d.same(text, wanted):
-            return name
-    raise Failed(f"the router has no copy of {path.name} (wardkit-* files); nothing was changed")
 
 
 __all__ = ["Failed", "Outcome", "Settings", "configure", "rollback", "take_backup"]

@@ -54,16 +54,6 @@ def first_line(text: str) -> str:
     return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
 
 
-def connect(target: netdev.Target) -> Any:
-    """A Netmiko session (host key checked against known_hosts); DeviceError with one line if it fails."""
-    try:
-        return netdev.connect(target)
-    except Exception as exc:  # paramiko/Netmiko raise many types; the reason is what matters
-        error = DeviceError(f"cannot log in ({type(exc).__name__}: {first_line(str(exc))})")
-        error.unreachable = netdev.is_unreachable(exc)
-        raise error from exc
-
-
 def close(conn: Any) -> None:
     """Close the transport without the polite exit (which waits for a prompt a broken session never sends)."""
     with contextlib.suppress(Exception):
@@ -99,7 +89,21 @@ class Driver:
 
     @classmethod
     def open(cls, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0) -> Driver:
-        return cls(connect(target), target, read_timeout, push_read_timeout)
+        """Log in (host key checked against known_hosts); DeviceError with one line if that fails."""
+        d: Driver | None = None
+        try:
+            d = cls(netdev.connect(target), target, read_timeout, push_read_timeout)
+            d.after_login()
+        except Exception as exc:  # paramiko/Netmiko raise many types; the reason is what matters
+            if d is not None:
+                d.close()
+            error = DeviceError(f"cannot log in ({type(exc).__name__}: {first_line(str(exc))})")
+            error.unreachable = netdev.is_unreachable(exc)
+            raise error from exc
+        return d
+
+    def after_login(self) -> None:
+        """What the dialect does right after the login (IOS: `enable`)."""
 
     # --- plumbing --------------------------------------------------------------------------------------
 
@@ -190,9 +194,9 @@ class Driver:
 
     # --- per dialect, on the session -------------------------------------------------------------------
 
-    def plan(self, intended: str, running: str, exact: bool = False) -> Plan:
-        """The commands that make `running` hold `intended` (exact: and nothing else, for a restore), with
-        whatever the device keeps out of its config text read over this session."""
+    def plan(self, intended: str, running: str) -> Plan:
+        """The commands that make `running` hold `intended`, with whatever the device keeps out of its config text
+        read over this session."""
         raise NotImplementedError
 
     def unsaved(self, running: str) -> str:
@@ -212,9 +216,6 @@ class Driver:
     def delete_copy(self, name: str) -> None:
         raise NotImplementedError
 
-    def read_copy(self, name: str) -> str | None:
-        raise NotImplementedError
-
     def pending(self) -> tuple[bool, float | None]:
         """(a revert is pending, seconds left if the device says)."""
         raise NotImplementedError
@@ -231,7 +232,8 @@ class Driver:
         raise NotImplementedError
 
     def restore(self, copy: str, wanted: str, revert: int) -> None:
-        """Arm the revert and make the running config equal `wanted` (the backup whose device copy is `copy`)."""
+        """Arm the revert and make the running config equal `wanted`, the backup whose device-side twin would be
+        `copy`; a plain DeviceError (nothing changed) if the device cannot restore it."""
         raise NotImplementedError
 
     def save(self) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from wardctl.router.drivers.base import LOST, Driver, NotArmed, Rejected, SessionLost, first_line
+from wardctl.router.drivers.base import LOST, DeviceError, Driver, NotArmed, Rejected, SessionLost, first_line
 from wardctl.router.drivers.cisco_ios import diff
 from wardctl.router.plan import Plan
 
@@ -38,6 +38,13 @@ class IosDriver(Driver):
     interface_pattern: ClassVar[re.Pattern[str]] = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?$")
     timer_unit = 60
     uses_enable_secret = True
+
+    enable_proven = False  # this login proved the enable secret (a privilege-15 user lands in enable mode)
+
+    def after_login(self) -> None:
+        if not self.conn.check_enable_mode():
+            self.conn.enable()  # Netmiko raises if the secret is refused
+            self.enable_proven = True
 
     def prompt(self) -> str:
         # Netmiko keeps only the first 16 characters of an IOS hostname as the base prompt.
@@ -72,9 +79,7 @@ class IosDriver(Driver):
 
     # --- plan ------------------------------------------------------------------------------------------
 
-    def plan(self, intended: str, running: str, exact: bool = False) -> Plan:
-        if exact:
-            raise ValueError("IOS restores with `configure replace`, not with a plan")
+    def plan(self, intended: str, running: str) -> Plan:
         users = None
         groups = "".join(re.findall(r"^snmp-server group .*$", running, re.M))
         if re.search(r"^snmp-server (user|group) \S*", intended, re.M) or diff.OWNED in groups:
@@ -82,7 +87,7 @@ class IosDriver(Driver):
         proven: set[tuple[str, ...]] = set()
         if not re.search(r"^aaa new-model", running, re.M):
             proven.add(("username", self.target.username))  # `login local`: this login proved the password
-            if getattr(self.conn, "wardkit_enable_proven", False):
+            if self.enable_proven:
                 proven.add(("enable", "secret"))
         present = None
         if users is not None:
@@ -129,14 +134,21 @@ class IosDriver(Driver):
         out = self.send(f"more flash:{name}.{self.ext}")
         return None if out.lstrip().startswith("%Error") else out
 
+    def find_copy(self, preferred: str, wanted: str) -> str:
+        """The flash file to restore `wanted` from: its own twin, else any twin with the same content."""
+        for name in [preferred, *(n for n in sorted(self.list_copies(), reverse=True) if n != preferred)]:
+            text = self.read_copy(name)
+            if text is not None and self.same(text, wanted):
+                return name
+        raise DeviceError(f"the router has no copy of this backup (flash:{preferred}.{self.ext} or a twin)")
+
     # --- the revert ------------------------------------------------------------------------------------
 
     def pending(self) -> tuple[bool, float | None]:
+        # Cisco's layout (`Time configured`, `Timer type`, `Timer value: N min`) gives no time left in a form the
+        # controller can compare with its own clock: the caller counts from when it armed the timer.
         out = self.send("show archive config rollback timer")
-        if "No Rollback Confirmed Change pending" in out:
-            return False, None
-        m = re.search(r"Time remaining\s*:\s*(\d+):(\d+):(\d+)", out)
-        return True, (int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))) if m else None
+        return "No Rollback Confirmed Change pending" not in out, None
 
     def arm(self, minutes: int) -> None:
         """Enter config mode with the revert timer; `Rejected` (nothing changed) if IOS stays in exec mode."""
@@ -166,6 +178,7 @@ class IosDriver(Driver):
         self.send("configure revert now")
 
     def restore(self, copy: str, wanted: str, revert_minutes: int) -> None:
+        copy = self.find_copy(copy, wanted)
         self.arm(revert_minutes)
         try:
             self.conn.exit_config_mode()

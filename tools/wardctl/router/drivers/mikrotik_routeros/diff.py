@@ -47,6 +47,9 @@ IDENTITY: dict[str, tuple[str, ...]] = {
 }
 ORDERED = {"/ip firewall mangle", "/ip firewall filter", "/ip firewall nat"}
 SENSITIVE = {"password", "authentication-password", "encryption-password"}
+# Menus whose items hold secrets a plain export leaves out (RouterOS manual, "SNMP": the community's
+# authentication-password / encryption-password; "Configuration Management": export hides sensitive values).
+SECRET_MENUS = {"/snmp community"}
 # Values RouterOS does not print when at their default: (menu, item or "", property) -> default.
 DEFAULTS: dict[tuple[str, str, str], str] = {
     ("/ip service", "www-ssl", "disabled"): "yes",
@@ -362,6 +365,11 @@ def _item_equal(path: str, want: dict[str, str], have: dict[str, str]) -> tuple[
 Secrets = dict[tuple[str, tuple[str, ...]], dict[str, str]]
 
 
+def lossy_menus(plan: Plan) -> set[str]:
+    """The menus whose secrets the undo lacks (Plan.lossy entries start with the menu, then its `[ find`)."""
+    return {entry.split(" [ find", 1)[0] for entry in plan.lossy}
+
+
 def secrets_of(export: str) -> Secrets:
     """Sensitive values per item from an `export show-sensitive`: what the undo needs to put back."""
     found: Secrets = {}
@@ -457,7 +465,7 @@ class _Items:
         # ran before the revert fired (a push cut short), and re-adds the item at the end of its menu.
         p = self.path
         full = self._full(h)
-        if any(k in SENSITIVE for k in h) and (p, _identity(p, h)) not in self.secrets:
+        if (p in SECRET_MENUS or SENSITIVE & h.keys()) and (p, _identity(p, h)) not in self.secrets:
             self.out.lossy.append(f"{p} {_find(p, h)}: its secrets")
         self.out.add(f"{p} remove {_find(p, h)}", f"- {p} add {_kv(h)}",
                      undo=[f"{p} remove {_find(p, h)}", f"{p} add {_kv(full)}"])  # fmt: skip

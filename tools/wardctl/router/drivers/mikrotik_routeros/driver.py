@@ -59,15 +59,14 @@ class RosDriver(Driver):
 
     def plan(self, intended: str, running: str, exact: bool = False) -> Plan:
         users = diff.parse_users(self.send("/user print")) if re.search(r"^/user\b", intended, re.M) else None
-        return diff.plan(intended, running, users, self.secrets(intended), exact)
-
-    def secrets(self, intended: str) -> diff.Secrets:
-        """The device's current secrets in the menus the intended config sets secrets in (for the undo)."""
-        menus = sorted({c.path for c in diff.parse(intended) if c.path != "/user" and diff.SENSITIVE & c.props.keys()})
+        plan = diff.plan(intended, running, users, None, exact)
+        if not plan.lossy:
+            return plan
+        # The undo must put back secrets the export does not show: read them, only where the plan needs them.
         found: diff.Secrets = {}
-        for menu in menus:
+        for menu in sorted(diff.lossy_menus(plan)):
             found.update(diff.secrets_of(self.send(f"{menu} export show-sensitive")))
-        return found
+        return diff.plan(intended, running, users, found, exact)
 
     # --- device-side copies ----------------------------------------------------------------------------
 
@@ -80,9 +79,6 @@ class RosDriver(Driver):
 
     def delete_copy(self, name: str) -> None:
         self.send(f"/file remove {name}.{self.ext}")
-
-    def read_copy(self, name: str) -> str | None:
-        return None  # not needed: a restore is planned from the backup's text
 
     # --- the revert ------------------------------------------------------------------------------------
 
@@ -114,6 +110,7 @@ class RosDriver(Driver):
         self.check(cmd, self.send(cmd, read_timeout=max(self.read_timeout, 60)))
 
     def restore(self, copy: str, wanted: str, revert_seconds: int) -> None:
+        """Planned from the backup's text (an export), so the device-side copy is not needed."""
         plan = self.plan(wanted, self.running(), exact=True)
         if plan.changed:
             self.push(plan, revert_seconds)
