@@ -4,6 +4,7 @@ what the lab's playbook tests cannot stage, such as someone changing the router 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from sim_helpers import ENABLE, PASSWORD, Sim, wait_for
 
@@ -43,3 +44,16 @@ def test_a_revert_that_cannot_restore_says_so_and_names_the_backup(ros, tmp_path
     assert f"restore {out.backup_path} with router_rollback" in out.msg, out.msg
     assert not out.reverted_by and "scheduler wardkit-revert: run 1" in ros.text("sim.log")
     assert "wardkit-up" not in ros.text("running.cfg") and "technician" in ros.text("running.cfg")
+
+
+def test_a_refused_host_key_is_a_failure_and_a_closed_port_is_unreachable(ios, tmp_path):
+    """Netmiko reports both as a timeout; only the closed port means "no answer" (Ansible's unreachable)."""
+    s = push.Settings("w", "r", tmp_path)
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    refused = push.configure(replace(_target(ios), known_hosts=str(empty)), "hostname P1-RTR\n", s)
+    assert not refused.ok and not refused.unreachable and "cannot log in" in refused.msg, refused.msg
+    assert "not found in known_hosts" in refused.msg, refused.msg
+    ios.stop()
+    silent = push.configure(_target(ios), "hostname P1-RTR\n", s)
+    assert not silent.ok and silent.unreachable, silent.msg

@@ -61,6 +61,7 @@ def is_unreachable(exc: BaseException) -> bool:
         isinstance(exc, NetmikoTimeoutException)
         and cause is not None
         and type(cause).__module__.startswith("paramiko")
+        and not isinstance(cause, OSError)  # paramiko's NoValidConnectionsError: the port refused or no route
         and not _SILENT.search(str(cause))
     ):
         # Netmiko reports every paramiko SSHException as a timeout, but an unknown or changed host key (or any
