@@ -13,7 +13,8 @@ from wardctl.paths import fact_cache_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-TEST_LAB = "wardlabtest"
+# Another instance (WARDKIT_TEST_LAB=wardlabdev1) lets two test sessions run side by side.
+TEST_LAB = os.environ.get("WARDKIT_TEST_LAB", "wardlabtest")
 
 
 def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 600, check: bool = True,
