@@ -45,6 +45,7 @@ from wardctl.inventory.model import City, CityServices, Router, Ward  # noqa: E4
 from wardctl.inventory.writer import write_inventory  # noqa: E402
 from wardctl.lab import keys, routers  # noqa: E402
 from wardctl.lab.config import ROUTER_PORT  # noqa: E402
+from wardctl.masking import MASK  # noqa: E402
 
 FIRST_ADDRESS = ipaddress.IPv4Address("127.25.0.100")  # the wardlabbench range, above its own routers
 WAN = {"cisco_ios": "GigabitEthernet0/0/0", "mikrotik_routeros": "ether1"}
@@ -184,7 +185,7 @@ class Bench:
                 for host, res in task["hosts"].items():
                     if "commands" in res:
                         out[host] = res["commands"]
-        masked = [h for h, cmds in out.items() if any("<masked>" in c for c in cmds)]
+        masked = [h for h, cmds in out.items() if any(MASK in c for c in cmds)]
         if masked or len(out) != self.count:
             raise SystemExit(f"capture failed: {len(out)} routers, masked lines on {masked[:3]}")
         return out

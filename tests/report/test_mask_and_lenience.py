@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from report_helpers import Clock, frozen, record_run
 
-from wardctl.report.mask import MASK, clean, mask_line, scrub
+from wardctl.masking import MASK, clean, mask_line, scrub
 from wardctl.report.ward import area_state, line_view, summarize_diff
 from wardctl.rollout.store import Failure, HostCounts, Store, WaveOutcome
 

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from report_helpers import SECRETS
 
-from wardctl.report.mask import scrub
+from wardctl.masking import scrub
 from wardctl.rollout.store import Store
 
 RUN1, RUN2, RUN3 = "20210610T013000Z-aaaa", "20210618T020000Z-bbbb", "20210625T030000Z-cccc"

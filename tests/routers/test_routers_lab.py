@@ -21,6 +21,7 @@ import pytest
 from router_helpers import OUTPUTS, Run, Sim, lab_secrets, playbook, reset, sims
 from support import ROOT, TEST_LAB, VENV_BIN, lab_env
 
+from wardctl.masking import MASK
 from wardctl.router import drivers
 
 pytestmark = pytest.mark.lab
@@ -223,7 +224,7 @@ def test_snmpv3_when_configured_and_removed_when_not(lab, routers, first_runs, p
     gw = ipaddress.IPv4Network(lab["subnet"]).network_address + 1
     assert f"add addresses={gw}/32,127.0.0.1/32" in targets[1].text() and "name=wardkit-v3" in targets[1].text()
     assert any(
-        "snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha <masked>" in c
+        f"snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha {MASK}" in c
         for c in on.results[targets[0].host]["commands"]
     )
     still = pb("routers.yml", "--limit", limit, "-e", "router_snmpv3_enabled=true")  # the hidden user counts too
@@ -234,8 +235,8 @@ def test_snmpv3_when_configured_and_removed_when_not(lab, routers, first_runs, p
     assert rot.proc.returncode == 0, rot.output[-3000:]
     assert set(rot.results) == {r.host for r in targets} and all(res["changed"] for res in rot.results.values())
     ios_cmds, ros_cmds = (rot.results[r.host]["commands"] for r in targets)
-    assert any(c.startswith("snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha <masked>") for c in ios_cmds)
-    assert any(c.startswith("/snmp community set [ find name=wardkit-v3 ]") and "authentication-password=<masked>"
+    assert any(c.startswith(f"snmp-server user wardkit-snmp WARDKIT-V3 v3 auth sha {MASK}") for c in ios_cmds)
+    assert any(c.startswith("/snmp community set [ find name=wardkit-v3 ]") and f"authentication-password={MASK}"
                in c for c in ros_cmds), ros_cmds  # fmt: skip
     assert "Rotated-auth-key-2026" in targets[1].text("config.dat")  # RouterOS keeps it beside the export
     assert "Rotated-auth-key-2026" not in rot.output

@@ -15,7 +15,7 @@ import re
 import time
 from pathlib import Path
 
-from wardctl.router.secrets import Masker
+from wardctl.masking import Masker
 
 _STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from wardctl.masking import Masker
 from wardctl.netdev import Target
 from wardctl.router import validate
 from wardctl.router.drivers import DIALECTS
 from wardctl.router.push import Outcome, Settings
-from wardctl.router.secrets import Masker
 
 CONNECTION: dict[str, dict[str, Any]] = {
     "host": {"type": "str", "required": True},
@@ -18,6 +18,7 @@ CONNECTION: dict[str, dict[str, Any]] = {
     "device_type": {"type": "str", "required": True, "choices": list(DIALECTS)},
     "username": {"type": "str", "required": True},
     "password": {"type": "str", "required": True, "no_log": True},
+    "password_next": {"type": "str", "default": "", "no_log": True},
     "secret": {"type": "str", "default": "", "no_log": True},
     "known_hosts": {"type": "path", "default": "~/.ssh/known_hosts"},
     "timeout": {"type": "float", "default": 20.0},
@@ -60,7 +61,7 @@ def settings(args: dict[str, Any], check: bool, **extra: Any) -> Settings:
 
 
 def masker(args: dict[str, Any]) -> Masker:
-    return Masker([args["password"], args["secret"], *(args.get("mask") or [])])
+    return Masker([args["password"], args["password_next"], args["secret"], *(args.get("mask") or [])])
 
 
 def run(
@@ -72,7 +73,7 @@ def run(
 ) -> tuple[dict[str, Any], Outcome | None]:
     """Call one push-module verb and shape its result; the Outcome too, for verb-specific fields (None on error)."""
     mask = masker(args)
-    for key in ("password", "secret"):  # the role names the variable; this guards every other caller
+    for key in ("password", "password_next", "secret"):  # the role names the variable; this guards other callers
         if args[key] and (problem := validate.secret_problem(key, args[key], args["device_type"])):
             return {**base, "failed": True, "msg": f"ward {args['ward']}, router {args['name']}: {problem}"}, None
     try:
