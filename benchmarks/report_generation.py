@@ -37,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-import wardctl.rollout.store as store_module  # noqa: E402
+import wardctl.record.store as store_module  # noqa: E402
 from wardctl.cli import main  # noqa: E402
-from wardctl.rollout.store import Failure, HostCounts, Store, WaveOutcome  # noqa: E402
+from wardctl.record.store import Failure, HostCounts, RunSettings, Store, WaveOutcome  # noqa: E402
 
 GOAL_S = 2.0
 GOAL_STEPS = ["city_html", "city_csv", "ward_html"]
@@ -89,8 +89,7 @@ def build(state: Path, wards: int) -> dict[str, Any]:
     bad: list[str] = []
     for run_id, run_waves in (("bench-1", waves), ("bench-2", None)):
         todo = run_waves if run_waves is not None else [bad[i : i + size] for i in range(0, len(bad), size)]
-        store.create_run(run_id, inventory="(synthetic)", playbook="site.yml", check=False, tags=None, waves=todo,
-                         canary=None, max_failed=None, names=names)  # fmt: skip
+        store.create_run(run_id, RunSettings("(synthetic)", "site.yml", False, None, todo, None, 0, ""), names)
         for wave in todo:
             clock[0] += timedelta(hours=8)
             store.mark_running(run_id, wave)

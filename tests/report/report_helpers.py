@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import wardctl.rollout.store as store_module
+import wardctl.record.store as store_module
 from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
-from wardctl.rollout.store import Failure, HostCounts, Store, WaveOutcome
+from wardctl.record.store import Failure, HostCounts, RunSettings, Store, WaveOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ROOT / "inventory" / "vungtau"
@@ -201,8 +201,9 @@ def record_run(store: Store, clock: Clock, city: City, run_id: str, waves: list[
     """One rollout through the Store API: each wave marked running, then recorded, a few minutes apart."""
     names = {w.id: w.display_name for w in city.wards}
     host_ward = {h: w.id for w in city.wards for h in w.hosts}
-    store.create_run(run_id, inventory=str(PRODUCTION), playbook="site.yml", check=check, tags=None, waves=waves,
-                     canary=waves[0][0] if len(waves[0]) == 1 else None, max_failed=1, names=names)  # fmt: skip
+    settings = RunSettings(str(PRODUCTION), "site.yml", check, None, waves,
+                           waves[0][0] if len(waves[0]) == 1 else None, 1, "verify.yml")  # fmt: skip
+    store.create_run(run_id, settings, names)
     for index, wave in enumerate(waves):
         if stop_after is not None and index > stop_after:
             break

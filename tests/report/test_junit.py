@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from report_helpers import SECRETS, Clock, frozen, record_run
 
+from wardctl.record.store import Failure, Store, WaveOutcome
 from wardctl.report.junit import write_junit
-from wardctl.rollout.store import Failure, Store, WaveOutcome
 
 RUN1, RUN2, RUN3 = "20210610T013000Z-aaaa", "20210618T020000Z-bbbb", "20210625T030000Z-cccc"
 CASE_CHILDREN = {"failure", "error", "skipped", "system-out", "system-err"}

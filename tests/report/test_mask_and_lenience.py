@@ -9,8 +9,8 @@ import pytest
 from report_helpers import Clock, frozen, record_run
 
 from wardctl.masking import MASK, clean, mask_line, scrub
+from wardctl.record.store import Failure, HostCounts, Store, WaveOutcome
 from wardctl.report.ward import area_state, line_view, summarize_diff
-from wardctl.rollout.store import Failure, HostCounts, Store, WaveOutcome
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from report_helpers import ROOT, Clock, frozen
 
-from wardctl.rollout.store import HostCounts, Store, WaveOutcome
+from wardctl.record.store import HostCounts, RunSettings, Store, WaveOutcome
 
 
 def role_filter(role: str) -> ModuleType:
@@ -58,8 +58,10 @@ def test_reports_made_by_the_roles(cli, scenario, tmp_path, monkeypatch) -> None
     host_ward = {h: w.id for w in city.wards for h in w.hosts}
     names = {w.id: w.display_name for w in city.wards}
     with frozen(Clock(datetime(2021, 6, 3, tzinfo=UTC))):
-        store.create_run("r-roles", inventory=str(ROOT / "inventory" / "vungtau"), playbook="site.yml", check=False,
-                         tags=None, waves=[["long_son"]], canary=None, max_failed=0, names=names)  # fmt: skip
+        settings = RunSettings(
+            str(ROOT / "inventory" / "vungtau"), "site.yml", False, None, [["long_son"]], None, 0, ""
+        )
+        store.create_run("r-roles", settings, names)
         store.mark_running("r-roles", ["long_son"])
         outcome = WaveOutcome(hosts={"long_son-router": HostCounts(ok=5), "long_son-room": HostCounts(ok=9)})
         outcome.reports[("long_son-room", "line_check")] = line

@@ -12,7 +12,7 @@ import pytest
 from report_helpers import SECRETS
 
 from wardctl.masking import scrub
-from wardctl.rollout.store import Store
+from wardctl.record.store import Store
 
 RUN1, RUN2, RUN3 = "20210610T013000Z-aaaa", "20210618T020000Z-bbbb", "20210625T030000Z-cccc"
 FORMATS = ("md", "html", "json", "csv")

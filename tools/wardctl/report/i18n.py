@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+
+from wardctl.record.store import parse_time
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -260,17 +262,6 @@ class Lang:
 
     def date(self, when: datetime) -> str:
         return when.strftime("%d/%m/%Y" if self.code == "vi" else "%Y-%m-%d")
-
-
-def parse_time(stamp: str | None) -> datetime | None:
-    """The record's `YYYY-MM-DDTHH:MM:SSZ` (UTC) as an aware datetime; None when absent or unreadable."""
-    if not stamp:
-        return None
-    try:
-        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def city_tz(name: str | None = None) -> tzinfo:

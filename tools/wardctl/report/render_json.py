@@ -1,4 +1,4 @@
-"""The ward report as JSON: the stable CI contract (Store.ward_json's keys) plus the report's own sections.
+"""The ward report as JSON: the stable CI contract (record/contract.py) plus the report's own sections.
 
 Contract keys (docs/rollout.md) are never renamed or retyped; extras are added beside them.
 """
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wardctl.record.contract import contract
 from wardctl.report import advice
 from wardctl.report.i18n import Lang
-from wardctl.report.record import WardRecord
 from wardctl.report.ward import DiffSummary, WardReport
 
 SCHEMA_VERSION = 1
@@ -19,31 +19,6 @@ def _diff(diff: DiffSummary | None) -> dict[str, Any] | None:
     if diff is None:
         return None
     return {"added": diff.added, "removed": diff.removed, "first_lines": diff.first}
-
-
-def contract(rec: WardRecord) -> dict[str, Any]:
-    """Store.ward_json's keys and values, from the record already loaded (and masked).
-
-    Built here rather than by calling Store.ward_json so one unreadable report row cannot fail the whole
-    document; tests/report check that both agree key for key.
-    """
-    return {
-        "run_id": rec.run_id,
-        "ward": rec.ward,
-        "display_name": rec.display_name,
-        "status": rec.contract_status,
-        "gate": rec.gate,
-        "message": rec.message,
-        "changed": rec.changed,
-        "finished_at": rec.finished_at,
-        "hosts": [
-            {"ok": h.ok, "changed": h.changed, "failed": h.failed, "unreachable": h.unreachable, "skipped": h.skipped,
-             "name": h.name}
-            for h in rec.hosts
-        ],
-        "failures": [{"host": f.host, "task": f.task, "message": f.message, "phase": f.phase} for f in rec.failures],
-        "reports": rec.reports,
-    }  # fmt: skip
 
 
 def ward_doc(report: WardReport, lang: Lang) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import signal
 import time
@@ -14,29 +13,32 @@ from wardctl.errors import WardctlError
 from wardctl.inventory.check import check_inventory
 from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
-from wardctl.paths import repo_root
-from wardctl.rollout import lock, plan, runner
+from wardctl.record.state import state_dir
+from wardctl.record.store import RunSettings, Store, WaveOutcome
+from wardctl.rollout import lock, runner, settings
 from wardctl.rollout.progress import Progress, make
-from wardctl.rollout.store import Store, WaveOutcome, state_dir
+from wardctl.rollout.settings import Options
 
 EXIT_OK, EXIT_FAILED, EXIT_PENDING_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-@dataclass
-class Options:
+@dataclass(frozen=True)
+class Result:
+    code: int
+    run_id: str
+    city_id: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run as it executes: its id, recorded settings, and what comes from them."""
+
+    run_id: str
+    settings: RunSettings
     inventory: Path
-    wards: list[str] | None = None  # None: all
-    canary: str | None = None
-    wave_size: int | None = None
-    waves: str | None = None
-    max_failed_wards: int = 0
-    check: bool = False
-    resume: str | None = None
-    tags: str | None = None
-    playbook: str = "site.yml"
-    gate_playbook: str | None = None  # None: verify.yml when present
-    vault_password_file: Path | None = None
-    plain: bool | None = None
+    playbook: Path
+    gate: Path | None
+    vault: Path | None
 
 
 class Interrupt:
@@ -72,71 +74,61 @@ def validate(inventory: Path) -> City:
     return read_inventory(inventory)
 
 
-def _playbook(name: str) -> Path:
-    path = Path(name) if Path(name).is_absolute() else repo_root() / "playbooks" / name
-    if not path.is_file():
-        raise WardctlError(f"playbook {name}: not found ({path})")
-    return path
-
-
-def _gate(opts: Options) -> Path | None:
-    if opts.check:
-        return None  # nothing was applied, so there is nothing to gate
-    if opts.gate_playbook is not None:
-        return _playbook(opts.gate_playbook) if opts.gate_playbook else None
-    verify = repo_root() / "playbooks" / "verify.yml"
-    return verify if verify.is_file() else None
-
-
 def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(2)
 
 
-def rollout(opts: Options) -> int:
-    city = validate(opts.inventory)
-    names = {w.id: w.display_name for w in city.wards}
-    host_ward = {h: w.id for w in city.wards for h in w.hosts}
-    playbook, gate = _playbook(opts.playbook), _gate(opts)
-    store = Store()
-    run_id, waves = _prepare(store, opts, city, names, playbook)
-    progress = make(names, opts.plain)
-    try:
-        with lock.exclusive(state_dir(), run_id), Interrupt() as interrupt:
-            status = _waves(store, opts, run_id, waves, host_ward, playbook, gate, progress, interrupt)
-            store.finish_run(run_id, status)
-    finally:
-        progress.close()
-        runner.rotate(state_dir() / "runner")
-    return _exit_code(store, run_id, opts.check, status)
+def rollout(opts: Options) -> Result:
+    """Lock first: a refused rollout reads and writes nothing of the record."""
+    with lock.exclusive(state_dir()) as held:
+        runner.sweep(state_dir() / "runner")  # what a killed rollout left; none is in use under the lock
+        store, run, city = _prepare(opts)
+        held.claim(f"run {run.run_id}")
+        names = {w.id: w.display_name for w in city.wards}
+        host_ward = {h: w.id for w in city.wards for h in w.hosts}
+        progress = make(names, opts.plain)
+        try:
+            with Interrupt() as interrupt:
+                status = _waves(store, run, host_ward, progress, interrupt)
+                store.finish_run(run.run_id, status)
+        finally:
+            progress.close()
+    return Result(_exit_code(store, run.run_id, run.settings.check, status), run.run_id, city.id)
 
 
-def _prepare(
-    store: Store, opts: Options, city: City, names: dict[str, str], playbook: Path
-) -> tuple[str, list[list[str]]]:
+def _prepare(opts: Options) -> tuple[Store, Run, City]:
+    """The run's settings checked, then recorded; a new run's bad input stops before the record is opened."""
     if opts.resume:
-        row = store.run(opts.resume)
-        if row is None:
+        store = Store()
+        recorded = store.settings(opts.resume)
+        if recorded is None:
             raise WardctlError(f"--resume: no run {opts.resume!r} in {store.path}")
+        chosen = settings.resumed(opts, opts.resume, recorded)
+        city = validate(Path(chosen.inventory))
+        run = _run(opts.resume, chosen, opts)
         store.resume_run(opts.resume)
-        return opts.resume, json.loads(row["waves"])
+        return store, run, city
+    city = validate((opts.inventory or settings.default_inventory()).resolve())
     known = [w.id for w in city.wards]
     selected = known if opts.wards is None else opts.wards
     unknown = [w for w in selected if w not in known]
     if unknown:
         raise WardctlError(f"--wards: unknown ward(s) {', '.join(unknown)} (known: {', '.join(known)})")
-    waves = plan.plan(selected, canary=opts.canary, wave_size=opts.wave_size, waves=opts.waves)
-    run_id = new_run_id()
-    store.create_run(
-        run_id, inventory=str(opts.inventory), playbook=playbook.name, check=opts.check, tags=opts.tags,
-        waves=waves, canary=opts.canary, max_failed=opts.max_failed_wards, names=names,
-    )  # fmt: skip
-    return run_id, waves
+    run = _run(new_run_id(), settings.new_run(opts, selected), opts)
+    store = Store()
+    store.create_run(run.run_id, run.settings, {w.id: w.display_name for w in city.wards})
+    return store, run, city
 
 
-def _waves(
-    store: Store, opts: Options, run_id: str, waves: list[list[str]], host_ward: dict[str, str],
-    playbook: Path, gate: Path | None, progress: Progress, interrupt: Interrupt,
-) -> str:  # fmt: skip
+def _run(run_id: str, chosen: RunSettings, opts: Options) -> Run:
+    inventory = Path(chosen.inventory)
+    gate = settings.gate_path(chosen.check, chosen.gate_playbook)
+    vault = settings.vault_file(opts.vault_password_file, inventory)
+    return Run(run_id, chosen, inventory, settings.playbook_path(chosen.playbook), gate, vault)
+
+
+def _waves(store: Store, run: Run, host_ward: dict[str, str], progress: Progress, interrupt: Interrupt) -> str:
+    run_id, waves, budget = run.run_id, run.settings.waves, run.settings.max_failed_wards
     progress.note(f"run {run_id}: {sum(map(len, waves))} wards in {len(waves)} waves")
     status_of = {r["ward"]: r["status"] for r in store.wards(run_id)}
     for ward, status in status_of.items():
@@ -147,9 +139,8 @@ def _waves(
         if not todo:
             continue
         bad = sum(1 for s in status_of.values() if s in ("failed", "unreachable"))
-        if bad > opts.max_failed_wards:
-            progress.note(f"stopping before wave {index + 1}: {bad} failed ward(s) exceed the budget of "
-                          f"{opts.max_failed_wards}")  # fmt: skip
+        if bad > budget:
+            progress.note(f"stopping before wave {index + 1}: {bad} failed ward(s) exceed the budget of {budget}")
             return "failed"
         if interrupt.requested:
             return "interrupted"
@@ -157,7 +148,7 @@ def _waves(
         store.mark_running(run_id, todo)
         for ward in todo:
             progress.ward(ward, "running")
-        verdicts, outcome = _apply_and_gate(opts, run_id, index, todo, host_ward, playbook, gate, progress, interrupt)
+        verdicts, outcome = _apply_and_gate(run, index, todo, host_ward, progress, interrupt)
         store.record_wave(run_id, host_ward, outcome, verdicts)
         for ward, (status, _, message) in verdicts.items():
             status_of[ward] = status
@@ -169,15 +160,20 @@ def _waves(
 
 
 def _apply_and_gate(
-    opts: Options, run_id: str, index: int, wards: list[str], host_ward: dict[str, str],
-    playbook: Path, gate: Path | None, progress: Progress, interrupt: Interrupt,
+    run: Run, index: int, wards: list[str], host_ward: dict[str, str], progress: Progress, interrupt: Interrupt,
 ) -> tuple[dict[str, tuple[str, str | None, str | None]], WaveOutcome]:  # fmt: skip
     def on_task(host: str, task: str) -> None:
         progress.task(host_ward.get(host, ""), host, task)
 
-    base = state_dir() / "runner" / f"{run_id}-w{index}-{int(time.time())}"
-    spec = runner.PlaybookRun(playbook, opts.inventory, wards, opts.check, opts.tags, opts.vault_password_file)
-    outcome = runner.run(spec, base / "apply", on_task=on_task, cancelled=lambda: interrupt.requested)
+    # One private data dir per playbook run; the runner removes it once read.
+    base = state_dir() / "runner" / f"{run.run_id}-w{index}-{int(time.time())}"
+
+    def stop() -> bool:
+        return interrupt.requested
+
+    s, gate = run.settings, run.gate
+    spec = runner.PlaybookRun(run.playbook, run.inventory, wards, s.check, s.tags, run.vault)
+    outcome = runner.run(spec, base.with_name(f"{base.name}-apply"), on_task=on_task, cancelled=stop)
     if outcome.cancelled or interrupt.requested:
         return {w: ("pending", None, "interrupted") for w in wards}, outcome
     verdicts = _verdicts(wards, host_ward, outcome, phase="apply")
@@ -186,8 +182,8 @@ def _apply_and_gate(
         return {w: (s, None if gate is None else "skipped", m) for w, (s, _, m) in verdicts.items()}, outcome
     for ward in passed:
         progress.ward(ward, "running", "health gate")
-    gate_spec = runner.PlaybookRun(gate, opts.inventory, passed, False, None, opts.vault_password_file, phase="gate")
-    checked = runner.run(gate_spec, base / "gate", on_task=on_task, cancelled=lambda: interrupt.requested)
+    gate_spec = runner.PlaybookRun(gate, run.inventory, passed, False, None, run.vault, phase="gate")
+    checked = runner.run(gate_spec, base.with_name(f"{base.name}-gate"), on_task=on_task, cancelled=stop)
     if checked.cancelled or interrupt.requested:
         verdicts.update({w: ("pending", None, "interrupted") for w in passed})
         return verdicts, _merge(outcome, checked)

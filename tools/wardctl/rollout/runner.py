@@ -2,7 +2,8 @@
 
 Pitfalls handled here:
 - runner switches host key checking off and moves the fact cache into every artifact dir unless told: not here;
-- a fresh private data dir per run, so two runs never share artifacts (and old ones are rotated away);
+- a fresh private data dir per run, so two runs never share artifacts, removed as soon as its stats are read:
+  runner's artifacts hold the controller's whole environment (`command`) and the full stdout;
 - the event handler keeps counters, failures and `*_report` facts, and tells runner to store only the
   final stats event (runner derives `stats` from stored events: storing none would make them None, storing all
   fills the disk with one file per event);
@@ -20,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from wardctl.paths import fact_cache_dir, repo_root
-from wardctl.report.mask import mask_text, scrub
-from wardctl.rollout.store import Failure, HostCounts, WaveOutcome
+from wardctl.record.state import private_dir as make_private
+from wardctl.record.store import Failure, HostCounts, WaveOutcome
 
-KEEP_RUNNER_DIRS = int(os.environ.get("WARDCTL_KEEP_RUNNER_DIRS", "20"))
 REPORT_SUFFIX = "_report"
 
 
@@ -51,12 +51,12 @@ def _one_line(text: object) -> str:
 
 
 def _message(res: dict[str, Any]) -> str:
-    """One line for the record and the progress display, with anything secret-looking masked on the way in."""
+    """One line for the record and the progress display (Failure masks it)."""
     if res.get("_ansible_no_log"):
         return "the output has been hidden (no_log)"
     for key in ("msg", "reason", "stderr", "module_stderr", "stdout"):
         if res.get(key):
-            return mask_text(_one_line(res[key]))
+            return _one_line(res[key])
     return "failed"
 
 
@@ -78,7 +78,7 @@ class EventReducer:
             facts = (data.get("res") or {}).get("ansible_facts") or {}
             for name, value in facts.items():
                 if name.endswith(REPORT_SUFFIX):
-                    self.outcome.reports[(host, name[: -len(REPORT_SUFFIX)])] = scrub(value)
+                    self.outcome.reports[(host, name[: -len(REPORT_SUFFIX)])] = value  # scrubbed by the record
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             res = data.get("res") or {}
             self.outcome.failures.append(Failure(host, data.get("task") or "", _message(res), self.phase))
@@ -103,49 +103,60 @@ def run(
 ) -> WaveOutcome:
     import ansible_runner  # ~0.3 s: only paid by a rollout
 
-    root = repo_root()
-    private_dir.mkdir(parents=True, exist_ok=True)
+    make_private(private_dir)
     cmdline = ["--diff"]
     if spec.check:
         cmdline.append("--check")
     if spec.vault_password_file is not None:
         cmdline += ["--vault-password-file", str(spec.vault_password_file)]
     reducer = EventReducer(spec.phase, on_task)
-    result = ansible_runner.run(
-        private_data_dir=str(private_dir),
-        project_dir=str(spec.playbook.parent),
-        playbook=spec.playbook.name,
-        inventory=str(spec.inventory),
-        limit=":".join(spec.limit),
-        tags=spec.tags,
-        extravars=spec.extravars or {},
-        cmdline=" ".join(cmdline),
-        envvars={
-            "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
-            "ANSIBLE_ROLES_PATH": str(root / "roles"),
-            "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(fact_cache_dir(spec.inventory)),
-            # ansible-runner turns host key checking OFF unless told otherwise: keep it on, as ansible.cfg says.
-            "ANSIBLE_HOST_KEY_CHECKING": "True",
-            # ansible-playbook from the same environment as wardctl, whatever the caller's PATH.
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        },
-        event_handler=reducer,
-        cancel_callback=cancelled,
-        quiet=True,
-        rotate_artifacts=1,
-        suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
-        # Anything but "jsonfile" keeps runner from redirecting the fact cache into each fresh artifact dir,
-        # so ansible.cfg's cache (one per inventory, above) and `gathering = smart` work across waves.
-        fact_cache_type="ansible.cfg",
-    )
+    try:
+        result = ansible_runner.run(
+            private_data_dir=str(private_dir),
+            project_dir=str(spec.playbook.parent),
+            playbook=spec.playbook.name,
+            inventory=str(spec.inventory),
+            limit=":".join(spec.limit),
+            tags=spec.tags,
+            extravars=spec.extravars or {},
+            cmdline=" ".join(cmdline),
+            envvars=_envvars(spec.inventory),
+            event_handler=reducer,
+            cancel_callback=cancelled,
+            quiet=True,
+            rotate_artifacts=1,
+            suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
+            # Anything but "jsonfile" keeps runner from redirecting the fact cache into each fresh artifact dir,
+            # so ansible.cfg's cache (one per inventory, above) and `gathering = smart` work across waves.
+            fact_cache_type="ansible.cfg",
+        )
+        return _reduce(result, reducer, spec.phase)
+    finally:
+        shutil.rmtree(private_dir, ignore_errors=True)  # everything the record needs is in the reducer now
+
+
+def _envvars(inventory: Path) -> dict[str, str]:
+    root = repo_root()
+    return {
+        "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
+        "ANSIBLE_ROLES_PATH": str(root / "roles"),
+        "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(fact_cache_dir(inventory)),
+        # ansible-runner turns host key checking OFF unless told otherwise: keep it on, as ansible.cfg says.
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
+        # ansible-playbook from the same environment as wardctl, whatever the caller's PATH.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def _reduce(result: Any, reducer: EventReducer, phase: str) -> WaveOutcome:
     reducer.outcome.rc = int(result.rc or 0)
     reducer.outcome.cancelled = result.status == "canceled"
     if result.status in ("failed", "timeout") and not reducer.outcome.hosts:
         # ansible-playbook stopped before any host ran (bad playbook, vault password, inventory).
-        tail = mask_text(_one_line(_stdout_tail(result)))
-        reducer.outcome.failures.append(Failure("", "ansible-playbook", tail, spec.phase))
+        tail = _one_line(_stdout_tail(result))
+        reducer.outcome.failures.append(Failure("", "ansible-playbook", tail, phase))
     return reducer.outcome
 
 
@@ -158,10 +169,8 @@ def _stdout_tail(result: Any) -> str:
     return (errors or lines or ["ansible-playbook failed"])[-1]
 
 
-def rotate(runner_root: Path, keep: int = KEEP_RUNNER_DIRS) -> None:
-    """Keep the newest `keep` private data dirs; older ones go (inodes and disk are finite)."""
-    if not runner_root.is_dir():
-        return
-    dirs = sorted((d for d in runner_root.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime)
-    for old in dirs[: max(0, len(dirs) - keep)]:
-        shutil.rmtree(old, ignore_errors=True)
+def sweep(runner_root: Path) -> None:
+    """Remove what a killed rollout left (its artifacts hold the environment); called under the rollout lock."""
+    if runner_root.is_dir():
+        for left in runner_root.iterdir():
+            shutil.rmtree(left, ignore_errors=True)

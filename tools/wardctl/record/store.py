@@ -1,17 +1,18 @@
-"""The run record: one SQLite file per state directory, the single source for status and reports.
+"""The run record's schema and writes: one SQLite file per state directory.
 
 Tables
-- runs:         one row per rollout run (resume continues the same run_id).
+- runs:         one row per rollout run (resume continues the same run_id) and the settings it was started with.
 - wards:        per run and ward: status (pending | running | done | failed | unreachable), wave, gate result.
 - hosts:        per run and host: ok / changed / failed / unreachable / skipped counters (apply + gate).
 - failures:     per run: host, task, message, phase (apply | gate) — every failed or unreachable task.
 - reports:      per run and host: facts named `*_report` that roles return (router, line_check, …), as JSON.
+
+Everything written is masked on the way in (wardctl.masking): the record is as shareable as the reports.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,13 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wardctl.paths import repo_root
+from wardctl.errors import WardctlError
+from wardctl.masking import clean, mask_text, scrub
+from wardctl.record.state import state_dir, touch_private
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
   inventory TEXT NOT NULL, playbook TEXT NOT NULL, check_mode INTEGER NOT NULL, tags TEXT,
-  waves TEXT NOT NULL, canary TEXT, max_failed_wards INTEGER, resumes INTEGER NOT NULL DEFAULT 0
+  waves TEXT NOT NULL, canary TEXT, max_failed_wards INTEGER, resumes INTEGER NOT NULL DEFAULT 0,
+  gate_playbook TEXT
 );
 CREATE TABLE IF NOT EXISTS wards (
   run_id TEXT NOT NULL, ward TEXT NOT NULL, display_name TEXT NOT NULL, wave INTEGER NOT NULL,
@@ -48,6 +52,8 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS failures_run_ward ON failures (run_id, ward);
 """
+# Columns added after the first release, with their type: an older runs.db gains them when opened.
+ADDED_COLUMNS = {"runs": {"gate_playbook": "TEXT"}}
 
 WARD_STATUSES = ("pending", "running", "done", "failed", "unreachable")
 
@@ -56,8 +62,34 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def state_dir() -> Path:
-    return Path(os.environ.get("WARDCTL_STATE_DIR", repo_root() / "state")).resolve()
+def parse_time(stamp: str | None) -> datetime | None:
+    """The record's `YYYY-MM-DDTHH:MM:SSZ` (UTC) as an aware datetime; None when absent or unreadable."""
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run was started: a resume runs with exactly these (docs/rollout.md)."""
+
+    inventory: str
+    playbook: str
+    check: bool
+    tags: str | None
+    waves: list[list[str]]
+    canary: str | None
+    max_failed_wards: int
+    gate_playbook: str | None  # '' for no gate; None: not recorded (a run made before this was recorded)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> RunSettings:
+        return cls(row["inventory"], row["playbook"], bool(row["check_mode"]), row["tags"], json.loads(row["waves"]),
+                   row["canary"], int(row["max_failed_wards"] or 0), row["gate_playbook"])  # fmt: skip
 
 
 @dataclass
@@ -75,10 +107,15 @@ class HostCounts:
 
 @dataclass
 class Failure:
+    """One failed task; its text is masked when made, so the progress display and the record never see a secret."""
+
     host: str
     task: str
     message: str
     phase: str = "apply"
+
+    def __post_init__(self) -> None:
+        self.task, self.message = mask_text(self.task), mask_text(self.message)
 
 
 @dataclass
@@ -92,14 +129,29 @@ class WaveOutcome:
     cancelled: bool = False
 
 
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> WardctlError:
+    return WardctlError(f"the run record {path} is unreadable ({exc}); move it aside to start a new one")
+
+
 class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or state_dir() / "runs.db"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        touch_private(self.path)  # SQLite gives -wal and -shm the main file's mode: all three stay 0600
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
+
+    def _migrate(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -113,20 +165,20 @@ class Store:
         self.db.execute("COMMIT")
 
     # --- runs -------------------------------------------------------------------------------------------------
-    def create_run(self, run_id: str, *, inventory: str, playbook: str, check: bool, tags: str | None,
-                   waves: list[list[str]], canary: str | None, max_failed: int | None,
-                   names: dict[str, str]) -> None:  # fmt: skip
+    def create_run(self, run_id: str, settings: RunSettings, names: dict[str, str]) -> None:
+        s = settings
         with self.tx() as db:
             db.execute(
-                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,0)",
-                (run_id, now(), None, "running", inventory, playbook, int(check), tags, json.dumps(waves),
-                 canary, max_failed),
+                "INSERT INTO runs (run_id, started_at, status, inventory, playbook, check_mode, tags, waves, canary, "
+                "max_failed_wards, gate_playbook) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (run_id, now(), "running", s.inventory, s.playbook, int(s.check), s.tags, json.dumps(s.waves),
+                 s.canary, s.max_failed_wards, s.gate_playbook),
             )  # fmt: skip
-            for index, wave in enumerate(waves):
+            for index, wave in enumerate(s.waves):
                 for ward in wave:
                     db.execute(
                         "INSERT INTO wards (run_id, ward, display_name, wave, status) VALUES (?,?,?,?,?)",
-                        (run_id, ward, names.get(ward, ward), index, "pending"),
+                        (run_id, ward, clean(names.get(ward, ward)), index, "pending"),
                     )
 
     def run(self, run_id: str | None = None) -> sqlite3.Row | None:
@@ -136,6 +188,10 @@ class Store:
 
     def runs(self, limit: int = 20) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
+
+    def settings(self, run_id: str) -> RunSettings | None:
+        row = self.run(run_id)
+        return RunSettings.from_row(row) if row else None
 
     def finish_run(self, run_id: str, status: str) -> None:
         with self.tx() as db:
@@ -187,62 +243,27 @@ class Store:
                 db.execute(
                     "INSERT INTO reports VALUES (?,?,?,?,?) ON CONFLICT (run_id, host, kind) DO UPDATE SET "
                     "data = excluded.data",
-                    (run_id, host_ward.get(host, ""), host, kind, json.dumps(data, ensure_ascii=False, default=str)),
-                )
+                    (run_id, host_ward.get(host, ""), host, kind,
+                     json.dumps(scrub(data), ensure_ascii=False, default=str)),
+                )  # fmt: skip
             for ward, (status, gate, message) in verdicts.items():
                 changed = sum(c.changed for h, c in outcome.hosts.items() if host_ward.get(h) == ward)
                 db.execute(
                     "UPDATE wards SET status = ?, gate = ?, message = ?, changed = ?, finished_at = ? "
                     "WHERE run_id = ? AND ward = ?",
-                    (status, gate, message, changed, now() if status != "pending" else None, run_id, ward),
-                )
-
-    # --- what reports read ------------------------------------------------------------------------------------
-    def hosts(self, run_id: str, ward: str) -> list[sqlite3.Row]:
-        return self.db.execute(
-            "SELECT * FROM hosts WHERE run_id = ? AND ward = ? ORDER BY host", (run_id, ward)
-        ).fetchall()
-
-    def failures(self, run_id: str, ward: str | None = None) -> list[sqlite3.Row]:
-        if ward is None:
-            return self.db.execute("SELECT * FROM failures WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-        return self.db.execute(
-            "SELECT * FROM failures WHERE run_id = ? AND ward = ? ORDER BY rowid", (run_id, ward)
-        ).fetchall()
-
-    def reports(self, run_id: str, ward: str) -> dict[str, dict[str, Any]]:
-        """{host: {kind: data}} for one ward."""
-        out: dict[str, dict[str, Any]] = {}
-        for row in self.db.execute(
-            "SELECT host, kind, data FROM reports WHERE run_id = ? AND ward = ? ORDER BY host, kind", (run_id, ward)
-        ):
-            out.setdefault(row["host"], {})[row["kind"]] = json.loads(row["data"])
-        return out
+                    (status, gate, mask_text(message) if message else message, changed,
+                     now() if status != "pending" else None, run_id, ward),
+                )  # fmt: skip
 
     def ward_json(self, run_id: str, ward: str) -> dict[str, Any]:
-        """The stable JSON contract for CI (docs/rollout.md): one ward of one run."""
-        row = self.db.execute("SELECT * FROM wards WHERE run_id = ? AND ward = ?", (run_id, ward)).fetchone()
-        if row is None:
+        """The stable JSON contract for CI (docs/rollout.md): one ward of one run (built in contract.py)."""
+        from wardctl.record.contract import contract
+        from wardctl.record.read import Record
+
+        rec = Record(self).records(run_id, [ward]).get(ward)
+        if rec is None:
             raise KeyError(ward)
-        return {
-            "run_id": run_id,
-            "ward": ward,
-            "display_name": row["display_name"],
-            "status": "pending" if row["status"] == "running" else row["status"],
-            "gate": row["gate"],
-            "message": row["message"],
-            "changed": row["changed"],
-            "finished_at": row["finished_at"],
-            "hosts": [
-                {k: h[k] for k in ("ok", "changed", "failed", "unreachable", "skipped")} | {"name": h["host"]}
-                for h in self.hosts(run_id, ward)
-            ],
-            "failures": [
-                {"host": f["host"], "task": f["task"], "message": f["message"], "phase": f["phase"]}
-                for f in self.failures(run_id, ward)
-            ],
-            "reports": self.reports(run_id, ward),
-        }
+        return contract(rec)
 
     def close(self) -> None:
         self.db.close()
