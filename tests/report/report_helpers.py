@@ -10,12 +10,16 @@ The scenario uses the city's own inventory (inventory/vungtau: 18 wards, Vietnam
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+import yaml
 
 import wardctl.record.store as store_module
 from wardctl.inventory.model import City
@@ -73,47 +77,39 @@ def router_report(changed: bool = True, model: str = "ISR4321", os_version: str 
     }
 
 
-# roles/line_check's bounds with its defaults: good up to the first, degraded up to the second, unfit beyond.
-LINE_THRESHOLDS: dict[str, dict[str, float]] = {
-    "rtt_ms": {"max": 300.0, "unfit_max": 800.0},
-    "loss_percent": {"max": 1.0, "unfit_max": 10.0},
-    "jitter_ms": {"max": 30.0, "unfit_max": 75.0},
-    "down_mbps": {"min": 3.75, "unfit_min": 3.0},
-    "up_mbps": {"min": 3.75, "unfit_min": 3.0},
-    "dns_ms": {"max": 300.0},
-    "ntp_offset_ms": {"max": 1000.0, "unfit_max": 300000.0},
-}
-LINE_REASONS = {
-    "jitter_ms": "jitter 42 ms > 30 ms (degraded bound)",
-    "loss_percent": "loss 3 % > 1 % (degraded bound)",
-    "down_mbps": "throughput down 0.9 Mbit/s < 3 Mbit/s (unfit bound: 2 participants x 1.5 Mbit/s)",
-}
+def role_filter(role: str) -> ModuleType:
+    """A role's filter plugin, loaded from its file as Ansible does (roles are not a package)."""
+    path = ROOT / "roles" / role / "filter_plugins" / f"{role}.py"
+    spec = importlib.util.spec_from_file_location(f"_report_test_{role}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def line_settings() -> dict[str, object]:
+    """The role's defaults, named as roles/line_check/tasks/verdict.yml hands them to its filter."""
+    d = yaml.safe_load((ROOT / "roles" / "line_check" / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    names = ("rtt_degraded_ms", "rtt_unfit_ms", "jitter_degraded_ms", "jitter_unfit_ms", "loss_degraded_percent",
+             "loss_unfit_percent", "participants", "mbps_per_participant", "dns_degraded_ms", "ntp_degraded_ms",
+             "ntp_unfit_ms")  # fmt: skip
+    settings: dict[str, object] = {n: float(d[f"line_check_{n}"]) for n in names}
+    settings["headroom_percent"] = float(d["line_check_throughput_headroom_percent"])
+    return settings | {"latency": True, "throughput": True, "dns": True, "ntp": True, "province": False,
+                       "target": "203.0.113.10", "dns_name": "zavi.me", "waive_unfit": False}  # fmt: skip
+
+
+# A good line as the probe measures it; a scenario's bad lines change a few figures (LINE_FIGURES).
+GOOD_LINE = {"rtt_min_ms": 8.1, "rtt_avg_ms": 12.4, "rtt_max_ms": 25.0, "jitter_ms": 2.1, "loss_percent": 0.0,
+             "ping_sent": 200, "down_mbps": 38.5, "up_mbps": 12.2, "dns_ms": 14.0, "ntp_offset_ms": -1.5}  # fmt: skip
 
 
 def line_report(ward: str, host: str, **figures: float) -> dict[str, Any]:
-    """A line_check_report shaped as roles/line_check publishes it (identity, figures, verdict, checks…)."""
-    report: dict[str, Any] = {
-        "ward": ward, "host": host, "target": "203.0.113.10", "contract": {"down_mbps": 10, "up_mbps": 5},
-        "rtt_ms": {"min": 8.1, "avg": 12.4, "max": 25.0}, "jitter_ms": 2.1, "loss_percent": 0.0, "down_mbps": 38.5,
-        "up_mbps": 12.2, "dns_ms": 14.0, "ntp_offset_ms": -1.5,
-    }  # fmt: skip
-    report.update(figures)
-    checks = {}
-    for key, bounds in LINE_THRESHOLDS.items():
-        value = report[key]["avg"] if key == "rtt_ms" else abs(report[key])
-        if "min" in bounds:
-            checks[key] = "good" if value >= bounds["min"] else "degraded" if value >= bounds["unfit_min"] else "unfit"
-        else:
-            checks[key] = "good" if value <= bounds["max"] else "degraded" if value <= bounds.get("unfit_max", 1e9) \
-                else "unfit"  # fmt: skip
-    levels = [level for level in ("unfit", "degraded") if level in checks.values()]
-    return report | {
-        "verdict": levels[0] if levels else "good",
-        "reasons": [LINE_REASONS[k] for k, level in checks.items() if level != "good"],
-        # An unfit line is waived here (line_check_waive_unfit): the ward is done, the ISP still gets a call.
-        "checks": checks, "thresholds": LINE_THRESHOLDS, "waived": levels[:1] == ["unfit"],
-        "gate": "waived" if levels[:1] == ["unfit"] else "pass", "details": {"ping_sent": 200, "errors": []},
-    }  # fmt: skip
+    """A line_check_report made by roles/line_check's own filter, the one judge of a line. An unfit line is
+    waived here (line_check_waive_unfit): the ward is done, the ISP still gets a call."""
+    identity = {"ward": ward, "host": host, "target": "203.0.113.10", "contract": {"down_mbps": 10, "up_mbps": 5}}
+    settings = line_settings() | {"waive_unfit": True}
+    return role_filter("line_check").line_check_report(GOOD_LINE | figures, settings, [], identity)
 
 
 def room_report(missing: tuple[str, ...] = ()) -> dict[str, Any]:

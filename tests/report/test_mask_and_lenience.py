@@ -62,12 +62,12 @@ def test_readers_are_lenient() -> None:
     assert summarize_diff({"prepared": "+a\n-b\n"}).changed_lines == 2
     assert [area_state(v) for v in (True, False, "applied", "failed", {"enabled": True, "applied": False})] == [
         "applied", "off", "applied", "not_applied", "not_applied"]  # fmt: skip
-    # Thresholds under other names, a string figure, no verdict: still compared.
+    # Thresholds under other names and a string figure are read; without the role's judgement nothing is judged.
     line = line_view("h", {"down_mbps": "4,5", "thresholds": {"min_down_mbps": 10, "loss_percent": {"max": 1}},
-                           "loss_percent": 0.2})  # fmt: skip
+                           "loss_percent": 0.2, "checks": {"loss_percent": "Good", "down_mbps": "bad"}})  # fmt: skip
     checks = {m.key: m for m in line.metrics}
-    assert checks["down_mbps"].value == 4.5 and checks["down_mbps"].ok is False
-    assert checks["loss_percent"].ok is True and line.verdict == "unfit"
+    assert (checks["down_mbps"].value, checks["down_mbps"].limit, checks["down_mbps"].bound) == (4.5, 10, "min")
+    assert checks["down_mbps"].level is None and checks["loss_percent"].level == "good" and line.verdict is None
 
 
 ODD_REPORTS = {

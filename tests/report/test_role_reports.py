@@ -4,39 +4,13 @@ the roles' own filter plugins (skipped while a role has not landed), recorded, a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import UTC, datetime
-from types import ModuleType
 
-import pytest
-import yaml
-from report_helpers import ROOT, Clock, frozen
+from report_helpers import ROOT, Clock, frozen, line_settings, role_filter
 
+from wardctl.inventory.model import City
 from wardctl.record.store import HostCounts, RunSettings, Store, WaveOutcome
-
-
-def role_filter(role: str) -> ModuleType:
-    path = ROOT / "roles" / role / "filter_plugins" / f"{role}.py"
-    if not path.is_file():
-        pytest.skip(f"roles/{role} has not landed")
-    spec = importlib.util.spec_from_file_location(f"_report_test_{role}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def line_settings() -> dict[str, object]:
-    """The role's defaults, named as roles/line_check/tasks/verdict.yml hands them to its filter."""
-    d = yaml.safe_load((ROOT / "roles" / "line_check" / "defaults" / "main.yml").read_text(encoding="utf-8"))
-    names = ("rtt_degraded_ms", "rtt_unfit_ms", "jitter_degraded_ms", "jitter_unfit_ms", "loss_degraded_percent",
-             "loss_unfit_percent", "participants", "mbps_per_participant", "dns_degraded_ms", "ntp_degraded_ms",
-             "ntp_unfit_ms")  # fmt: skip
-    settings: dict[str, object] = {n: float(d[f"line_check_{n}"]) for n in names}
-    settings["headroom_percent"] = float(d["line_check_throughput_headroom_percent"])
-    return settings | {"latency": True, "throughput": True, "dns": True, "ntp": True, "province": False,
-                       "target": "203.0.113.10", "dns_name": "zavi.me", "waive_unfit": False}  # fmt: skip
 
 
 def test_reports_made_by_the_roles(cli, scenario, tmp_path, monkeypatch) -> None:
@@ -82,3 +56,57 @@ def test_reports_made_by_the_roles(cli, scenario, tmp_path, monkeypatch) -> None
     assert doc["room"][0]["missing"] == ["camera"]
     for fmt in ("html", "csv"):
         assert cli("report", "long_son", "--format", fmt).code == 0
+
+
+def _record_line(store: Store, city: City, ward: str, line: dict[str, object]) -> None:
+    """One done ward whose room reported `line` (and nothing else)."""
+    host_ward = {h: w.id for w in city.wards for h in w.hosts}
+    with frozen(Clock(datetime(2021, 6, 5, tzinfo=UTC))):
+        store.create_run("r-line", RunSettings(str(ROOT / "inventory" / "vungtau"), "site.yml", False, None, [[ward]],
+                                               None, 0, ""), {})  # fmt: skip
+        store.mark_running("r-line", [ward])
+        outcome = WaveOutcome(hosts={f"{ward}-room": HostCounts(ok=9)})
+        outcome.reports[(f"{ward}-room", "line_check")] = line
+        store.record_wave("r-line", host_ward, outcome, {ward: ("done", "passed", None)})
+        store.finish_run("r-line", "done")
+    store.close()
+
+
+def test_the_report_shows_the_roles_verdict_not_its_own(cli, scenario, tmp_path, monkeypatch) -> None:
+    """Figures in the good band, judged unfit by the role (a city's stricter bounds, say): the report says unfit,
+    so it read the verdict rather than comparing the figures itself."""
+    monkeypatch.setenv("WARDCTL_STATE_DIR", str(tmp_path))
+    figures = {"rtt_min_ms": 8.0, "rtt_avg_ms": 12.0, "rtt_max_ms": 20.0, "jitter_ms": 2.0, "loss_percent": 0.0,
+               "ping_sent": 200, "down_mbps": 40.0, "up_mbps": 12.0, "dns_ms": 10.0, "ntp_offset_ms": 1.0}  # fmt: skip
+    line = role_filter("line_check").line_check_report(figures, line_settings(), [], {"ward": "phuong_7"})
+    assert line["verdict"] == "good"  # what comparing these figures with the default bounds gives
+    strict = "throughput down 40 Mbit/s < 50 Mbit/s (unfit bound: the city's own)"
+    line |= {"verdict": "unfit", "checks": line["checks"] | {"down_mbps": "unfit"}, "reasons": [strict]}
+    _record_line(Store(tmp_path / "runs.db"), scenario.city, "phuong_7", line)
+
+    doc = json.loads(cli("report", "phuong_7", "--format", "json", "--lang", "en").out)
+    assert doc["line_verdict"] == "unfit" and doc["line"][0]["verdict"] == "unfit"
+    assert {c["metric"]: c["level"] for c in doc["line"][0]["checks"]}["down_mbps"] == "unfit"
+    assert "line_unfit" in [s["code"] for s in doc["next_steps"]]
+    assert "**Verdict: Unfit**" in cli("report", "phuong_7", "--lang", "en").out
+    city = json.loads(cli("report", "--city", "--format", "json").out)
+    assert next(w for w in city["wards"] if w["ward"] == "phuong_7")["line_verdict"] == "unfit"
+
+
+def test_a_record_without_the_roles_verdict_says_not_measured(cli, scenario, tmp_path, monkeypatch) -> None:
+    """An older record: figures and bounds but no verdict or checks. Figures far beyond every bound are shown,
+    and still nothing is judged here."""
+    monkeypatch.setenv("WARDCTL_STATE_DIR", str(tmp_path))
+    bounds = {"rtt_ms": {"max": 300, "unfit_max": 800}, "down_mbps": {"min": 3.75, "unfit_min": 3}}
+    old = {"rtt_ms": {"min": 900, "avg": 1500, "max": 3000}, "loss_percent": 40.0, "down_mbps": 0.2}
+    old["thresholds"] = bounds
+    _record_line(Store(tmp_path / "runs.db"), scenario.city, "phuong_7", old)
+
+    doc = json.loads(cli("report", "phuong_7", "--format", "json", "--lang", "en").out)
+    assert doc["line_verdict"] is None and doc["line"][0]["verdict"] is None
+    assert all(c["level"] is None for c in doc["line"][0]["checks"])
+    assert not any(s["code"].startswith("line_") for s in doc["next_steps"])
+    md = cli("report", "phuong_7", "--lang", "en").out
+    assert "**Verdict: not measured yet**" in md and "| 0.2 Mbit/s |" in md
+    city = json.loads(cli("report", "--city", "--format", "json").out)
+    assert next(w for w in city["wards"] if w["ward"] == "phuong_7")["line_verdict"] is None

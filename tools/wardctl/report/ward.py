@@ -237,7 +237,7 @@ class MetricCheck:
     limit: float | None = None  # the good band's bound (roles/line_check: "max"/"min")
     bound: str = "max"  # max | min
     unfit_limit: float | None = None  # beyond it the figure is unfit ("unfit_max"/"unfit_min")
-    level: str | None = None  # good | degraded | unfit, as the role judged it (its `checks`), else compared here
+    level: str | None = None  # good | degraded | unfit, as the role judged it (its `checks`); None: not judged
 
     @property
     def ok(self) -> bool | None:
@@ -255,7 +255,7 @@ class MetricCheck:
 @dataclass
 class LineView:
     host: str
-    verdict: str | None
+    verdict: str | None  # the role's; None when the record has none (shown as "not measured")
     metrics: list[MetricCheck]
     reasons: list[str]
     gate: str | None = None  # pass | waived | fail (roles/line_check)
@@ -279,12 +279,11 @@ def _threshold(thresholds: dict[str, Any], key: str, default: str) -> tuple[floa
     return as_number(thresholds.get(key)), default, None
 
 
-def _level(value: float | None, limit: float | None, bound: str, unfit: float | None) -> str | None:
-    if value is None or limit is None:
-        return None
-    if bound == "min":
-        return "good" if value >= limit else ("degraded" if unfit is not None and value >= unfit else "unfit")
-    return "good" if value <= limit else ("degraded" if unfit is not None and value <= unfit else "unfit")
+def _judged(value: Any) -> str | None:
+    """good | degraded | unfit as the role wrote it; None for anything else."""
+    text = as_text(value)
+    level = text.lower() if text else None
+    return level if level in VERDICT_RANK else None
 
 
 def line_view(host: str, data: dict[str, Any]) -> LineView:
@@ -302,15 +301,10 @@ def line_view(host: str, data: dict[str, Any]) -> LineView:
         if value is None and key not in thresholds and key not in checks:
             continue
         limit, bound, unfit = _threshold(thresholds, key, default)
-        level = as_text(checks.get(key))
-        if level not in VERDICT_RANK:  # no judgement from the role: compare here (a clock is off either way)
-            compared = abs(value) if value is not None and key == "ntp_offset_ms" else value
-            level = _level(compared, limit, bound, unfit)
-        metrics.append(MetricCheck(key, value, detail, limit, bound, unfit, level))
-    verdict = as_text(data.get("verdict"))
-    verdict = verdict.lower() if verdict else None
-    if verdict not in VERDICT_RANK:
-        verdict = worst_verdict([m.level for m in metrics])
+        metrics.append(MetricCheck(key, value, detail, limit, bound, unfit, _judged(checks.get(key))))
+    # The role's filter is the one judge (roles/line_check/filter_plugins): a record without its verdict says
+    # "not measured" rather than judging the figures again here, by bounds that may not be the ones it used.
+    verdict = _judged(data.get("verdict"))
     reasons = [str(r) for r in data.get("reasons") or [] if r] if isinstance(data.get("reasons"), list) else []
     contract = {k: n for k, v in as_dict(data.get("contract")).items() if (n := as_number(v)) is not None}
     return LineView(host, verdict, metrics, reasons, as_text(data.get("gate")), contract)
