@@ -1,6 +1,7 @@
 """Synthetic run records for the report tests: written through the Store API, on a fake clock, no lab needed.
 
-The scenario uses the city's own inventory (inventory/vungtau: 18 wards, Vietnamese names) and June 2021:
+The scenario uses the city's own inventory (inventory/vungtau: 18 wards, Vietnamese names), with the deadline the
+city set in 2021 (end of June), and June 2021:
 
 - run 1 (apply, from 2021-06-10): canary phuong_1, then two waves; long_son's router is unreachable, phuong_3's
   room fails a task, thang_tam's line is unfit, phuong_2's room has no camera, the last wave stays pending;
@@ -11,6 +12,7 @@ The scenario uses the city's own inventory (inventory/vungtau: 18 wards, Vietnam
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from wardctl.record.store import Failure, HostCounts, RunSettings, Store, WaveOu
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ROOT / "inventory" / "vungtau"
+DEADLINE = "2021-06-30"  # the 2021 order: completion within June (the kit has no deadline of its own)
 # Planted where a careless role could leak them: a router diff, a failure message, a report field.
 SECRETS = ("PlantedS3cret-7Qx", "PlantedCommunity-9Zk", "PlantedPsk-4Wm", "PlantedToken-2Rt")
 START = datetime(2021, 6, 10, 1, 30, tzinfo=UTC)  # 08:30 in Vũng Tàu
@@ -158,6 +161,15 @@ class Scenario:
     city: City
     runs: list[str] = field(default_factory=list)
     plans: dict[str, WardPlan] = field(default_factory=dict)
+    inventory: Path = PRODUCTION  # the inventory the runs recorded
+
+
+def city_inventory(dest: Path, deadline: str) -> Path:
+    """A copy of the production inventory whose city set its rollout deadline (group_vars/all/city.yml)."""
+    shutil.copytree(PRODUCTION, dest)
+    city_yml = dest / "group_vars" / "all" / "city.yml"
+    city_yml.write_text(city_yml.read_text(encoding="utf-8") + f"city_rollout_deadline: {deadline}\n", "utf-8")
+    return dest
 
 
 def outcome_for(city: City, ward_id: str, plan: WardPlan) -> tuple[WaveOutcome, tuple[str, str | None, str | None]]:
@@ -193,11 +205,12 @@ def outcome_for(city: City, ward_id: str, plan: WardPlan) -> tuple[WaveOutcome, 
 
 
 def record_run(store: Store, clock: Clock, city: City, run_id: str, waves: list[list[str]],
-               plans: dict[str, WardPlan], *, check: bool = False, stop_after: int | None = None) -> None:  # fmt: skip
+               plans: dict[str, WardPlan], *, check: bool = False, stop_after: int | None = None,
+               inventory: Path = PRODUCTION) -> None:  # fmt: skip
     """One rollout through the Store API: each wave marked running, then recorded, a few minutes apart."""
     names = {w.id: w.display_name for w in city.wards}
     host_ward = {h: w.id for w in city.wards for h in w.hosts}
-    settings = RunSettings(str(PRODUCTION), "site.yml", check, None, waves,
+    settings = RunSettings(str(inventory), "site.yml", check, None, waves,
                            waves[0][0] if len(waves[0]) == 1 else None, 1, "verify.yml")  # fmt: skip
     store.create_run(run_id, settings, names)
     for index, wave in enumerate(waves):
@@ -232,15 +245,16 @@ def vungtau_scenario(state: Path) -> Scenario:
     first = ["phuong_1"]
     second = ["city_hall", "phuong_2", "phuong_3", "phuong_4", "phuong_5", "thang_tam", "long_son"]
     rest = [w for w in ids if w not in first + second]
-    scenario = Scenario(state, city, plans=plans)
+    scenario = Scenario(state, city, plans=plans, inventory=city_inventory(state / "inventory", DEADLINE))
     store = Store(state / "runs.db")
     clock = Clock(START)
+    at = {"inventory": scenario.inventory}
     with frozen(clock):
-        record_run(store, clock, city, "20210610T013000Z-aaaa", [first, second, rest], plans, stop_after=1)
+        record_run(store, clock, city, "20210610T013000Z-aaaa", [first, second, rest], plans, stop_after=1, **at)
         clock.at = datetime(2021, 6, 18, 2, 0, tzinfo=UTC)
-        record_run(store, clock, city, "20210618T020000Z-bbbb", [rest[:5], rest[5:]], plans)
+        record_run(store, clock, city, "20210618T020000Z-bbbb", [rest[:5], rest[5:]], plans, **at)
         clock.at = datetime(2021, 6, 25, 3, 0, tzinfo=UTC)
-        record_run(store, clock, city, "20210625T030000Z-cccc", [["phuong_4"]], {}, check=True)
+        record_run(store, clock, city, "20210625T030000Z-cccc", [["phuong_4"]], {}, check=True, **at)
     store.close()
     scenario.runs = ["20210610T013000Z-aaaa", "20210618T020000Z-bbbb", "20210625T030000Z-cccc"]
     return scenario

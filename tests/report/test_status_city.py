@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 
 import pytest
-from report_helpers import PRODUCTION, ROOT, SECRETS
+from report_helpers import PRODUCTION, ROOT, SECRETS, city_inventory
 from support import VENV_BIN
 
 RUN1 = "20210610T013000Z-aaaa"
@@ -107,7 +106,7 @@ def test_city_html(state, cli) -> None:
     assert page.count('<tr id="ward-') == 18
     assert "Phường Nguyễn An Ninh" in page and "Xã Long Sơn" in page
     assert '<svg class="chart"' in page and 'class="ready"' in page and 'class="deadline"' in page
-    assert "Hạn hoàn thành 30/06/2021" in page  # the seed's deadline by default
+    assert "Hạn hoàn thành 30/06/2021" in page  # the inventory's city_rollout_deadline
     assert "16/18" in page
     # What holds phuong_3 back is its failed task, masked.
     assert "phuong_3-room: conference_client : Install the meeting client: No package matching" in page
@@ -118,12 +117,18 @@ def test_city_html(state, cli) -> None:
 def test_city_deadline_option_and_inventory_var(state, cli, tmp_path) -> None:
     page = cli("report", "--city", "--deadline", "2021-06-20", "--lang", "en").out
     assert "Deadline 2021-06-20" in page
-    inventory = tmp_path / "vungtau"
-    shutil.copytree(PRODUCTION, inventory)
-    city_yml = inventory / "group_vars" / "all" / "city.yml"
-    city_yml.write_text(city_yml.read_text(encoding="utf-8") + "city_rollout_deadline: 2021-06-15\n", "utf-8")
-    page = cli("report", "--city", "-i", str(inventory)).out
+    page = cli("report", "--city", "-i", str(city_inventory(tmp_path / "vungtau", "2021-06-15"))).out
     assert "Hạn hoàn thành 15/06/2021" in page
+
+
+def test_a_city_without_a_deadline(state, cli) -> None:
+    """The kit assumes no deadline: an inventory without city_rollout_deadline gets a page without one."""
+    page = cli("report", "--city", "-i", str(PRODUCTION), "--lang", "en").out
+    assert "Deadline: <b>not set</b>" in page and "days left" not in page and "overdue" not in page
+    assert '<svg class="chart"' in page and 'class="ready"' in page
+    assert 'class="deadline"' not in page and 'class="pace"' not in page
+    doc = json.loads(cli("report", "--city", "--format", "json", "-i", str(PRODUCTION)).out)
+    assert doc["deadline"] is None and doc["counts"]["total"] == 18
 
 
 def test_city_csv(state, cli) -> None:

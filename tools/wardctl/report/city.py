@@ -68,13 +68,16 @@ class CityReport:
         return self.counts["done"]
 
     @property
-    def deadline_at(self) -> datetime:
-        """The end of the deadline day in the city's time zone."""
+    def deadline_at(self) -> datetime | None:
+        """The end of the deadline day in the city's time zone; None when the city set no deadline."""
+        if self.ctx.deadline is None:
+            return None
         return datetime.combine(self.ctx.deadline + timedelta(days=1), time(), self.ctx.tz)
 
-    def days_left(self) -> int:
-        today = self.generated_at.astimezone(self.ctx.tz).date()
-        return (self.ctx.deadline - today).days
+    def days_left(self) -> int | None:
+        if self.ctx.deadline is None:
+            return None
+        return (self.ctx.deadline - today(self)).days
 
 
 def build_city(record: Record | None, ctx: CityContext, run_id: str | None = None) -> CityReport:
@@ -165,7 +168,7 @@ def city_json(city: CityReport, lang: Lang) -> dict[str, Any]:
         "view": "run" if city.run else "latest",
         "run_id": city.run.run_id if city.run else None,
         "generated_at": city.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "deadline": city.ctx.deadline.isoformat(),
+        "deadline": city.ctx.deadline.isoformat() if city.ctx.deadline else None,
         "counts": city.counts | {"total": city.total},
         "wards": [row_json(row, lang) for row in city.rows],
         "timeline": [{"at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "ready": n} for when, n in city.timeline],
@@ -174,6 +177,8 @@ def city_json(city: CityReport, lang: Lang) -> dict[str, Any]:
 
 def deadline_text(city: CityReport, lang: Lang) -> str:
     days = city.days_left()
+    if city.ctx.deadline is None or days is None:
+        return lang.t("city.no_deadline")
     when = lang.date(datetime.combine(city.ctx.deadline, time()))
     if city.ready == city.total and city.total:
         return when

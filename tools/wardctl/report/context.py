@@ -16,8 +16,7 @@ from wardctl.inventory.reader import build_city, load_raw
 from wardctl.paths import repo_root
 from wardctl.report.i18n import city_tz
 
-# The seed: "a plan before 15/6 and completion within June" (2021); inventories override it.
-DEFAULT_DEADLINE = date(2021, 6, 30)
+# The city's own schedule, from its inventory (group_vars/all): the kit assumes no deadline of its own.
 DEADLINE_VAR = "city_rollout_deadline"
 TIMEZONE_VAR = "city_timezone"
 
@@ -26,7 +25,7 @@ TIMEZONE_VAR = "city_timezone"
 class CityContext:
     city: City | None = None
     inventory: Path | None = None
-    deadline: date = DEFAULT_DEADLINE
+    deadline: date | None = None  # None: the inventory sets none (`--deadline` may)
     tz: tzinfo = field(default_factory=city_tz)
     note: str | None = None  # why the inventory could not be used, shown in reports
     _index: dict[str, Ward] | None = field(default=None, repr=False)
@@ -96,14 +95,13 @@ def load_context(
     if path is None:
         path = default_inventory()
     ctx = CityContext(inventory=path)
+    ctx.deadline = deadline
     if path is None:
-        ctx.deadline = deadline or DEFAULT_DEADLINE
         return ctx
     if not path.is_dir():
         if explicit is not None:
             raise WardctlError(f"inventory {explicit} is not a directory")
         ctx.note = f"inventory {path} not found; names come from the run record"
-        ctx.deadline = deadline or DEFAULT_DEADLINE
         return ctx
     city, problem, deadline_var, zone = _read(path)
     if problem is not None:
@@ -112,7 +110,7 @@ def load_context(
             raise WardctlError(message)
         ctx.note = message
     ctx.city = city
-    ctx.deadline = deadline or parse_deadline(deadline_var) or DEFAULT_DEADLINE
+    ctx.deadline = deadline or parse_deadline(deadline_var)
     ctx.tz = city_tz(zone if isinstance(zone, str) else None)
     return ctx
 

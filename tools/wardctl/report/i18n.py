@@ -206,6 +206,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "city.chart_pace": {"vi": "Tiến độ cần đạt", "en": "Pace needed"},
     "city.chart_target": {"vi": "Mục tiêu: {n}", "en": "Target: {n}"},
     "city.chart_empty": {"vi": "Chưa có đơn vị nào hoàn thành", "en": "No ward is ready yet"},
+    "city.no_deadline": {"vi": "chưa đặt", "en": "not set"},
     "city.deadline_passed": {"vi": "đã qua trước lần triển khai đầu tiên", "en": "passed before the first run"},
     "city.chart_today": {"vi": "Hôm nay", "en": "Today"},
     "city.view_latest": {

@@ -28,18 +28,18 @@ def _num(value: float) -> str:
 
 
 def _domain(
-    first_run: datetime | None, points: list[tuple[datetime, int]], deadline: datetime, now: datetime
+    first_run: datetime | None, points: list[tuple[datetime, int]], deadline: datetime | None, now: datetime
 ) -> tuple[datetime, datetime, bool]:
     """(start, end, whether the deadline is on the axis) of the time axis.
 
     From the first apply run to the deadline or the last ward ready, whichever is later; today too when it is
     near (a page made years later does not squash the campaign into a corner). A deadline that passed before
-    the first run stays off the axis, or the runs would be a sliver at its far end.
+    the first run stays off the axis, or the runs would be a sliver at its far end; so does a city without one.
     """
     starts = [t for t in (first_run, points[0][0] if points else None) if t is not None]
-    start = min(starts) if starts else min(deadline, now) - timedelta(days=30)
-    shows_deadline = deadline > start
-    end = max([deadline if shows_deadline else start, *(t for t, _ in points[-1:])])
+    start = min(starts) if starts else min(deadline or now, now) - timedelta(days=30)
+    shows_deadline = deadline is not None and deadline > start
+    end = max([deadline if deadline is not None and shows_deadline else start, *(t for t, _ in points[-1:])])
     if now > end and (now - end) < (end - start) / 2:
         end = now
     end = max(end, start + timedelta(hours=2))
@@ -92,7 +92,7 @@ def chart(city: CityReport, lang: Lang) -> str:
         return TOP + plot_h * (1 - count / top)
 
     title = lang.t("city.chart")
-    due = lang.date(deadline - timedelta(days=1))
+    due = lang.date(deadline - timedelta(days=1)) if deadline is not None else lang.t("city.no_deadline")
     summary = f"{lang.t('city.ready_of', ready=city.ready, total=city.total)}; {lang.t('city.deadline')}: {due}"
     out = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" aria-labelledby="chart-title '
@@ -117,7 +117,7 @@ def chart(city: CityReport, lang: Lang) -> str:
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_num(y(total))}" y2="{_num(y(total))}" stroke="{INK}" '
                f'stroke-dasharray="2 4"/>')  # fmt: skip
     label = f"{escape(lang.t('city.deadline'))} {escape(due)}"
-    if shows_deadline:
+    if deadline is not None and shows_deadline:
         # The pace needed to reach the target by the deadline, and the deadline itself.
         out.append(f'<line class="pace" x1="{_num(x(start))}" y1="{_num(y(0))}" x2="{_num(x(deadline))}" '
                    f'y2="{_num(y(total))}" stroke="{GREY}" stroke-width="1.5" stroke-dasharray="6 5"/>')  # fmt: skip
@@ -128,7 +128,7 @@ def chart(city: CityReport, lang: Lang) -> str:
         shift = -6 if anchor == "end" else 6
         out.append(f'<text x="{dx}" dx="{shift}" y="{TOP - 4}" text-anchor="{anchor}" fill="{RED}" '
                    f'font-weight="600">{label}</text>')  # fmt: skip
-    else:
+    elif deadline is not None:
         # The deadline passed before the first run: said in words, the time axis kept for the runs.
         out.append(f'<text class="deadline" x="{WIDTH - RIGHT}" y="{TOP - 4}" text-anchor="end" fill="{RED}" '
                    f'font-weight="600">{label} ({escape(lang.t("city.deadline_passed"))})</text>')  # fmt: skip
