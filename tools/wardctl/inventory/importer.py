@@ -16,17 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from wardctl.errors import WardctlError
-from wardctl.inventory.check import (
-    address_error,
-    check_inventory,
-    is_group_name,
-    phone_error,
-    port_error,
-    positive_number_error,
-    shown,
-    summary,
-    text_error,
-)
+from wardctl.inventory.check import summary
+from wardctl.inventory.checks import check_inventory
+from wardctl.inventory.layout import DEFAULT_PORTS
 from wardctl.inventory.model import (
     SUPPORTED_DEVICE_TYPES,
     WARD_KINDS,
@@ -37,7 +29,17 @@ from wardctl.inventory.model import (
     Router,
     Ward,
 )
-from wardctl.inventory.reader import DEFAULT_PORTS, Problem, display_path, error, read_inventory, warning
+from wardctl.inventory.reader import Problem, display_path, error, read_inventory, warning
+from wardctl.inventory.rules import (
+    address_error,
+    data_text_error,
+    is_group_name,
+    phone_error,
+    port_error,
+    positive_number_error,
+    shown,
+    text_error,
+)
 from wardctl.inventory.writer import EXAMPLE_VAULT_PASSWORD, placeholder_vault_vars, write_inventory
 from wardctl.router import drivers
 
@@ -110,8 +112,16 @@ def _header(text: str) -> str | None:
 @dataclass
 class _Row:
     line: int
-    cells: dict[str, str]
+    cells: dict[str, str]  # stripped: what would be written
     problems: list[Problem] = field(default_factory=list)
+    unsafe: dict[str, str] = field(default_factory=dict)  # column -> why its cell must not be used at all
+
+    @classmethod
+    def of(cls, line: int, columns: dict[int, str], cells: list[str]) -> _Row:
+        raw = {col: (cells[i] if i < len(cells) else "") for i, col in columns.items()}
+        # Judged before stripping: a newline or tab at the edge of a cell is as wrong as one inside it.
+        unsafe = {col: problem for col, text in raw.items() if (problem := data_text_error(text))}
+        return cls(line, {col: text.strip() for col, text in raw.items()}, unsafe=unsafe)
 
 
 @dataclass
@@ -139,10 +149,7 @@ def read_csv(path: Path) -> ImportResult:
     columns, problems = _columns(path, header_line, header)
     if any(p.is_error for p in problems):
         return ImportResult([], problems)
-    parsed = [
-        _Row(line, {col: (cells[i].strip() if i < len(cells) else "") for i, col in columns.items()})
-        for line, cells in rows[1:]
-    ]
+    parsed = [_Row.of(line, columns, cells) for line, cells in rows[1:]]
     if not parsed:
         problems.append(error(path.name, "rows", "the header is there but no ward rows follow", path, header_line))
     wards = [ward for row in parsed if (ward := _ward(path, row)) is not None]
@@ -160,10 +167,13 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
         delimiter = max(";,\t", key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
+    start = 1
     for cells in reader:
+        # A quoted cell may hold line breaks: a row is named by the line it starts on.
+        line, start = start, reader.line_num + 1
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue  # blank rows, and comment rows
-        out.append((reader.line_num, cells))
+        out.append((line, cells))
     return out
 
 
@@ -171,6 +181,10 @@ def _columns(path: Path, line: int, header: list[str]) -> tuple[dict[int, str], 
     columns: dict[int, str] = {}
     problems: list[Problem] = []
     for index, name in enumerate(header):
+        problem = data_text_error(name)
+        if problem:  # never echoed: it may span lines
+            problems.append(error("header", f"column {index + 1}", problem, path, line))
+            continue
         column = _header(name)
         if column is None:
             if name.strip():
@@ -196,13 +210,24 @@ def _number(text: str) -> float | int | str:
     return int(value) if value.is_integer() else value
 
 
+def _subject(row: _Row) -> str:
+    """The ward a row is about, or `row N` when its id is no usable name (never echo a bad id: one line)."""
+    ward_id = row.cells["ward_id"]
+    return ward_id if is_group_name(ward_id) else f"row {row.line}"
+
+
 def _ward(path: Path, row: _Row) -> Ward | None:
     cells = row.cells
     ward_id = cells["ward_id"]
-    subject = ward_id or f"row {row.line}"
+    subject = _subject(row)
+    # Every cell first: a template would run as code once in the inventory, a control character breaks the
+    # one-line files it ends up in. Such a cell gets that one line and no other judgement.
+    for column, problem in row.unsafe.items():
+        row.problems.append(error(subject, column, problem, path, row.line))
 
     def bad(column: str, message: str) -> None:
-        row.problems.append(error(subject, column, message, path, row.line))
+        if column not in row.unsafe:
+            row.problems.append(error(subject, column, message, path, row.line))
 
     if not is_group_name(ward_id):
         bad(
@@ -271,7 +296,9 @@ def _cross_checks(path: Path, rows: list[_Row], wards: list[Ward]) -> list[Probl
     addresses: dict[tuple[str, int], int] = {}
     for row in rows:
         cells, line = row.cells, row.line
-        subject = cells["ward_id"] or f"row {line}"
+        subject = _subject(row)
+        if row.unsafe:
+            continue  # already refused; comparing its cells would only repeat that
         if cells["ward_id"] in ids:
             msg = f"ward {cells['ward_id']} is also on line {ids[cells['ward_id']]}"
             problems.append(error(subject, "ward_id", msg, path, line))
@@ -365,7 +392,7 @@ def run(args: argparse.Namespace) -> int:
 
     city_id = args.city_id or _id_from(out.resolve().name)
     if not is_group_name(city_id):
-        raise WardctlError(f"--city-id {city_id!r}: use letters, digits and _ (e.g. vungtau)")
+        raise WardctlError(f"--city-id {city_id!r}: use letters, digits and _ (e.g. mycity)")
     city = build_city(result.wards, city_from=args.city_from, city_id=city_id, city_name=args.city_name or "")
     vault_ciphertext, password, note = _vault(args)
     header = (

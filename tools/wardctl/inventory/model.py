@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wardctl.inventory.layout import DEFAULT_CONFERENCE_SERVICE
 from wardctl.router.drivers import DIALECTS
 
 # Netmiko device types the router role and the lab simulators speak.
@@ -58,7 +59,7 @@ class CityServices:
     syslog_server: str
     iperf_server: str
     province_meeting_server: str
-    conference_service: str = "zavi.me"
+    conference_service: str = DEFAULT_CONFERENCE_SERVICE
 
 
 @dataclass

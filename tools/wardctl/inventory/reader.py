@@ -18,6 +18,18 @@ from typing import Any
 import yaml
 
 from wardctl.errors import WardctlError
+from wardctl.inventory.layout import (
+    DEFAULT_CONFERENCE_SERVICE,
+    DEFAULT_PORTS,
+    HOSTS_FILE,
+    MERGER_FILE,
+    MERGER_NAME_VAR,
+    ROLE_GROUPS,
+    VAULT_HEADER,
+)
+from wardctl.inventory.layout import (
+    MERGER_PREFIX as MERGER_PREFIX,  # format constants live in layout; kept importable here
+)
 from wardctl.inventory.model import (
     PLATFORMS,
     City,
@@ -28,12 +40,6 @@ from wardctl.inventory.model import (
     Ward,
 )
 
-VAULT_HEADER = "$ANSIBLE_VAULT;"
-MERGER_PREFIX = "merged_2025_"
-# Groups whose membership gives an endpoint its role (model.Endpoint.role).
-ROLE_GROUPS = {"meeting_rooms": "meeting_room", "leader_pcs": "leader_pc", "city_services": "city_services"}
-# Ports used when host_vars give none: SSH for routers and Linux, WinRM over HTTPS (windows.yml).
-DEFAULT_PORTS = {"router": 22, "linux": 22, "windows": 5986}
 # Ansible reads vars files with these suffixes (none included); everything else is ignored.
 _VARS_SUFFIXES = ("", ".yml", ".yaml", ".json")
 _IGNORED_NAME = re.compile(r"^\.|~$|\.(bak|orig|swp|retry|md|txt|rst)$")
@@ -114,6 +120,12 @@ class LineList(list[Any]):
         self.lines: list[int] = []
 
 
+class UnsafeText(str):
+    """A `!unsafe` tagged string: Ansible never evaluates it as a template, so a marker in it is inert."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class VaultValue:
     """A `!vault` tagged value: accepted as an encrypted secret, never decrypted here."""
@@ -165,7 +177,7 @@ def _construct_vault(loader: _Loader, node: yaml.ScalarNode) -> VaultValue:
 
 def _construct_unsafe(loader: _Loader, node: yaml.Node) -> object:
     if isinstance(node, yaml.ScalarNode):
-        return str(loader.construct_scalar(node))
+        return UnsafeText(loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
@@ -209,7 +221,7 @@ def load_yaml(path: Path, owner: str, problems: list[Problem]) -> YamlFile | Non
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        hint = "; write `all: {children: {}}` if there are none" if path.name == "merger_2025.yml" else ""
+        hint = "; write `all: {children: {}}` if there are none" if path.name == MERGER_FILE else ""
         problems.append(error(owner, "file", f"missing{hint}", path))
         return None
     except IsADirectoryError:
@@ -275,7 +287,7 @@ class Group:
     hosts: list[str] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
-    vars: dict[str, Any] = field(default_factory=dict)  # inline `vars:` (merger_2025.yml only)
+    vars: dict[str, Any] = field(default_factory=dict)  # inline `vars:` (the merger file only)
     var_lines: dict[str, int] = field(default_factory=dict)
     child_lines: dict[str, int] = field(default_factory=dict)  # where each child is named (last file)
 
@@ -304,7 +316,7 @@ class RawInventory:
     problems: list[Problem] = field(default_factory=list)
     groups: dict[str, Group] = field(default_factory=dict)
     host_where: dict[str, tuple[Path, int]] = field(default_factory=dict)  # first mention of each host
-    merger_groups: list[str] = field(default_factory=list)  # in merger_2025.yml order
+    merger_groups: list[str] = field(default_factory=list)  # in the merger file's order
     group_vars: dict[str, Vars] = field(default_factory=dict)
     host_vars: dict[str, Vars] = field(default_factory=dict)
     var_files: list[YamlFile] = field(default_factory=list)  # every parsed vars file, for the secrets scan
@@ -382,17 +394,17 @@ def load_raw(root: Path) -> RawInventory:
         raw.readable = False
         return raw
 
-    hosts = load_yaml(root / "hosts.yml", "hosts", raw.problems)
+    hosts = load_yaml(root / HOSTS_FILE, "hosts", raw.problems)
     if hosts is not None:
         _read_group_tree(raw, hosts, allow_vars=False)
     raw.hosts_readable = hosts is not None and isinstance(hosts.data, dict)
-    merger = load_yaml(root / "merger_2025.yml", "merger_2025", raw.problems)
+    merger = load_yaml(root / MERGER_FILE, MERGER_FILE.removesuffix(".yml"), raw.problems)
     if merger is not None:
         raw.merger_groups = _read_group_tree(raw, merger, allow_vars=True)
 
     for name in entries:
         path = root / name
-        if name in ("hosts.yml", "merger_2025.yml", "group_vars", "host_vars") or _IGNORED_NAME.search(name):
+        if name in (HOSTS_FILE, MERGER_FILE, "group_vars", "host_vars") or _IGNORED_NAME.search(name):
             continue
         # Ansible tries every other file here as an inventory source of its own.
         raw.problems.append(
@@ -581,10 +593,10 @@ def build_city(raw: RawInventory) -> City:
         syslog_server=_text(city.get("city_syslog_server")),
         iperf_server=_text(city.get("city_iperf_server")),
         province_meeting_server=_text(city.get("city_province_meeting_server")),
-        conference_service=_text(city.get("city_conference_service")) or "zavi.me",
+        conference_service=_text(city.get("city_conference_service")) or DEFAULT_CONFERENCE_SERVICE,
     )
     mergers = [
-        Merger(name, _text(raw.group_vars_of(name).get("merged_2025_display_name")), raw.children(name))
+        Merger(name, _text(raw.group_vars_of(name).get(MERGER_NAME_VAR)), raw.children(name))
         for name in raw.merger_groups
     ]
     return City(

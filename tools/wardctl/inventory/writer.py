@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from wardctl.errors import WardctlError
+from wardctl.inventory.layout import DEFAULT_PORTS, HOSTS_FILE, MERGER_FILE, MERGER_NAME_VAR, MERGER_PREFIX, ROLE_GROUPS
 from wardctl.inventory.model import (
     PLATFORMS,
     SUPPORTED_DEVICE_TYPES,
@@ -26,7 +27,7 @@ from wardctl.inventory.model import (
     Router,
     Ward,
 )
-from wardctl.inventory.reader import DEFAULT_PORTS, MERGER_PREFIX, ROLE_GROUPS
+from wardctl.inventory.rules import data_text_error
 
 # The documented password of the example vault in inventory/vungtau (docs/vault.example.yml).
 EXAMPLE_VAULT_PASSWORD = "vungtau-example-change-me"
@@ -116,8 +117,8 @@ def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, obje
     """Every plain file of the inventory (relative path -> text), vault.yml excepted."""
     _validate(city)
     files = {
-        "hosts.yml": _hosts_yml(city, header),
-        "merger_2025.yml": _merger_yml(city, header),
+        HOSTS_FILE: _hosts_yml(city, header),
+        MERGER_FILE: _merger_yml(city, header),
         "group_vars/all/city.yml": _city_yml(city, header),
         "group_vars/routers.yml": _document(
             header,
@@ -227,13 +228,13 @@ def _merger_yml(city: City, header: str) -> str:
         body += [
             f"    {_scalar(merger.id)}:",
             "      vars:",
-            f"        merged_2025_display_name: {_scalar(merger.display_name)}",
+            f"        {MERGER_NAME_VAR}: {_scalar(merger.display_name)}",
             "      children:",
         ]
         body += [f"        {_scalar(ward)}:" for ward in merger.wards]
     about = (
         "The wards merged in 2025, as groups of the old ward groups: no hosts of their own.\n"
-        "Run a playbook for one new ward with e.g. `--limit merged_2025_<id>`."
+        f"Run a playbook for one new ward with e.g. `--limit {MERGER_PREFIX}<id>`."
     )
     return _document(header, about, body)
 
@@ -301,8 +302,45 @@ def _endpoint_yml(ward: Ward, endpoint: Endpoint, header: str) -> str:
     return _document(header, about, _vars(("", values)))
 
 
+def _data(city: City) -> Iterator[tuple[str, str, str]]:
+    """(subject, variable, text) for every piece of data about people and places the files will hold."""
+    s = city.services
+    yield "city", "city_id", city.id
+    yield "city", "city_display_name", city.display_name
+    for name, values in (
+        ("city_mgmt_subnets", s.mgmt_subnets),
+        ("city_mirror_url", [s.mirror_url]),
+        ("city_ntp_servers", s.ntp_servers),
+        ("city_dns_servers", s.dns_servers),
+        ("city_syslog_server", [s.syslog_server]),
+        ("city_iperf_server", [s.iperf_server]),
+        ("city_province_meeting_server", [s.province_meeting_server]),
+        ("city_conference_service", [s.conference_service]),
+    ):
+        for value in values:
+            yield "city", name, value
+    for ward in city.wards:
+        yield ward.id, "ward_display_name", ward.display_name
+        yield ward.id, "ward_technician_name", ward.technician_name
+        yield ward.id, "ward_technician_phone", ward.technician_phone
+        if ward.router:
+            yield ward.router.name, "ansible_host", ward.router.address
+            yield ward.router.name, "router_wan_interface", ward.router.wan_interface
+        for endpoint in ward.endpoints:
+            yield endpoint.name, "ansible_host", endpoint.address
+            yield endpoint.name, "leader_department", endpoint.department
+    for merger in city.mergers:
+        yield merger.id, MERGER_NAME_VAR, merger.display_name
+
+
 def _validate(city: City) -> None:
     """Refuse a City the layout cannot express; the check catches the finer points afterwards."""
+    # Whoever built the City (importer, lab, a script): data that Ansible would run, or that would break out of
+    # the YAML comments it is also written into, never reaches a file.
+    for subject, name, text in _data(city):
+        problem = data_text_error(text)
+        if problem:
+            raise WardctlError(f"{subject}: {name}: {problem}")
     seen: set[str] = set()
     ward_ids: set[str] = set()
     for ward in city.wards:

@@ -1,0 +1,160 @@
+"""The value rules: what a valid ward id, address, port, phone, name... is. Pure functions, no I/O.
+
+Shared by the checker (values read from YAML) and the spreadsheet importer (cells), so a value is judged the
+same way wherever it comes from. Each `*_error` returns why a value is wrong, or None when it is fine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+import unicodedata
+
+from wardctl.inventory.reader import UnsafeText, VaultValue, kind_of
+
+# RFC 5737 documentation ranges and reserved names: what the kit uses until real addresses exist.
+PLACEHOLDER_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+PLACEHOLDER_SUFFIXES = (".invalid", ".example")
+GROUP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What starts a Jinja expression, statement or comment: Ansible evaluates any inventory string holding one.
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_SECRET_NAME = re.compile(r"password|secret|passphrase|_key$", re.IGNORECASE)
+_SECRET_EXEMPT = {"ansible_ssh_private_key_file"}
+# Loose: what the secrets scan accepts as "not plain text"; the template rule below decides if it is allowed.
+_VAULT_REF = re.compile(r"^\s*\{\{.*\bvault_\w+.*\}\}\s*$", re.DOTALL)
+# Exact: the only template the format allows, one vault variable and nothing else (no filters, no lookups).
+_EXACT_VAULT_REF = re.compile(r"^\{\{ *vault_\w+ *\}\}$")
+# Unicode line and paragraph separators count: YAML and str.splitlines() both break lines on them.
+_CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
+_CONTROL_NAMES = {"\t": "tab", "\n": "newline", "\r": "carriage return", "\x7f": "DEL"}
+
+
+def shown(value: object) -> str:
+    """A value as the user wrote it, for `got ...` in messages."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(str(value))
+    if isinstance(value, VaultValue | list | dict):
+        return kind_of(value)
+    return str(value)
+
+
+def is_group_name(value: object) -> bool:
+    return isinstance(value, str) and bool(GROUP_NAME.match(value))
+
+
+def is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def address_error(value: object) -> str | None:
+    """Why `value` is not an IP address or DNS host name, or None if it is one."""
+    if not isinstance(value, str):
+        return f"must be an IP address or host name, got {shown(value)}"
+    text = value.strip()
+    if not text:
+        return "must be an IP address or host name, got an empty value"
+    if is_ip(text):
+        return None
+    labels = text.removesuffix(".").split(".")
+    if len(text) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        return f"not an IP address or host name: {text!r}"
+    if labels[-1].isdigit():
+        return f"not a valid IP address: {text!r}"
+    return None
+
+
+def is_placeholder(address: str) -> bool:
+    text = address.strip().lower().removesuffix(".")
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text.endswith(PLACEHOLDER_SUFFIXES) or text in ("invalid", "example")
+    return any(ip in net for net in PLACEHOLDER_NETS)
+
+
+def positive_number_error(value: object) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return None if ok else f"must be a positive number, got {shown(value)}"
+
+
+def port_error(value: object) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
+    return None if ok else f"must be a port number 1-65535, got {shown(value)}"
+
+
+def text_error(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    if value is None or value == "":
+        return "missing or empty"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"must be text: YAML read it as the number {value}; put it in quotes"
+    return f"must be text, got {shown(value)}"
+
+
+def phone_error(value: object) -> str | None:
+    problem = text_error(value)
+    if problem:
+        return problem
+    if sum(ch.isdigit() for ch in str(value)) < 8:
+        return f"not a phone number: {shown(value)}"
+    return None
+
+
+def is_placeholder_phone(value: str) -> bool:
+    return "00000" in "".join(ch for ch in value if ch.isdigit())  # e.g. 0254 000 0000
+
+
+def is_secret_name(name: str) -> bool:
+    return name not in _SECRET_EXEMPT and bool(_SECRET_NAME.search(name))
+
+
+def is_vault_reference(value: object) -> bool:
+    """Not a plain-text secret: encrypted, empty, or a template naming a vault variable."""
+    return value is None or isinstance(value, VaultValue) or (isinstance(value, str) and bool(_VAULT_REF.match(value)))
+
+
+def is_exact_vault_reference(value: str) -> bool:
+    """`{{ vault_router_password }}` and nothing else: the one template the inventory format allows."""
+    return bool(_EXACT_VAULT_REF.match(value.strip()))
+
+
+def template_marker(text: str) -> str | None:
+    """The first Jinja marker in `text`, if any."""
+    found = [(text.index(m), m) for m in TEMPLATE_MARKERS if m in text]
+    return min(found)[1] if found else None
+
+
+def control_character(text: str) -> str | None:
+    """How to name the first control character (C0, DEL, C1, line/paragraph separator) in `text`, if any."""
+    for ch in text:
+        if unicodedata.category(ch) in _CONTROL_CATEGORIES:
+            code = f"U+{ord(ch):04X}"
+            return f"{_CONTROL_NAMES[ch]} ({code})" if ch in _CONTROL_NAMES else code
+    return None
+
+
+def data_text_error(value: str) -> str | None:
+    """Why a piece of data (a name, an address, a phone...) must not be used as it is, or None.
+
+    A template marker would make Ansible run the text as code on the controller; a control character breaks
+    the one-line files (.desktop, configs, reports) the data ends up in. `!unsafe` text is never evaluated, so
+    only its control characters count.
+    """
+    marker = None if isinstance(value, UnsafeText) else template_marker(value)
+    if marker:
+        return f"contains the template marker {marker!r}, which Ansible would run as code; remove it"
+    control = control_character(value)
+    if control:
+        return f"contains a control character, {control}; data must be one line of plain text"
+    return None
