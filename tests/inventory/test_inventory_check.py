@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,8 +26,8 @@ def small_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_small(tmp_path_factory.mktemp("small") / "inventory")
 
 
-def wardctl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([WARDCTL, *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+def wardctl(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([WARDCTL, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_production_passes_with_placeholder_warnings() -> None:
@@ -41,10 +43,28 @@ def test_production_passes_with_placeholder_warnings() -> None:
     assert re.fullmatch(r"inventory/vungtau: OK: 0 error\(s\), \d+ warning\(s\)", lines[-1])
 
 
-def test_default_inventory_is_production() -> None:
-    proc = wardctl("inventory", "check")
+def test_default_inventory_comes_from_configuration(small_inventory: Path, tmp_path: Path) -> None:
+    """No city is built in: WARDCTL_INVENTORY, else the inventory Ansible itself would use (ansible.cfg)."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("WARDCTL_INVENTORY", "ANSIBLE_INVENTORY", "ANSIBLE_CONFIG")
+    }
+    proc = wardctl("inventory", "check", env={**clean, "WARDCTL_INVENTORY": "inventory/vungtau"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[-1].startswith("inventory/vungtau: OK")
+
+    kit = tmp_path / "kit"
+    (kit / "playbooks").mkdir(parents=True)
+    shutil.copytree(small_inventory, kit / "cities" / "small")
+    (kit / "ansible.cfg").write_text("[defaults]\ninventory = cities/small\n", encoding="utf-8")
+    proc = wardctl("inventory", "check", cwd=kit / "playbooks", env={**clean, "WARDCTL_ROOT": str(kit)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Relative to the config file, not to the working directory (as Ansible reads it).
+    assert re.fullmatch(rf"{kit}/cities/small: OK: 0 error\(s\), \d+ warning\(s\)", proc.stdout.splitlines()[-1])
+
+    (kit / "ansible.cfg").write_text("[defaults]\nforks = 5\n", encoding="utf-8")
+    proc = wardctl("inventory", "check", cwd=kit, env={**clean, "WARDCTL_ROOT": str(kit)})
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert len(proc.stderr.splitlines()) == 1 and "pass -i DIR, or set WARDCTL_INVENTORY" in proc.stderr
 
 
 def test_strict_fails_on_placeholders() -> None:
