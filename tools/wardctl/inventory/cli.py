@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wardctl.inventory import check, importer
+from wardctl.inventory import check, import_cli
 
 
 def register(verbs: Any) -> None:
@@ -12,4 +12,4 @@ def register(verbs: Any) -> None:
     parser = verbs.add_parser("inventory", help="validate or import an inventory (docs/inventory.md)")
     sub = parser.add_subparsers(dest="inventory_verb", required=True, metavar="VERB")
     check.add_parser(sub)
-    importer.add_parser(sub)
+    import_cli.add_parser(sub)

@@ -10,8 +10,11 @@ import ipaddress
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 
-from wardctl.inventory.reader import UnsafeText, VaultValue, kind_of
+from wardctl.inventory.layout import MERGER_NAME_VAR, MERGER_PREFIX, ROLE_GROUPS
+from wardctl.inventory.model import PLATFORMS, SUPPORTED_DEVICE_TYPES, WARD_KINDS, City
+from wardctl.inventory.yamlfile import UnsafeText, VaultValue, kind_of
 
 # RFC 5737 documentation ranges and reserved names: what the kit uses until real addresses exist.
 PLACEHOLDER_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
@@ -157,4 +160,66 @@ def data_text_error(value: str) -> str | None:
     control = control_character(value)
     if control:
         return f"contains a control character, {control}; data must be one line of plain text"
+    return None
+
+
+def city_data(city: City) -> Iterator[tuple[str, str, str]]:
+    """(subject, variable, text) for every piece of data about people and places the files will hold."""
+    s = city.services
+    yield "city", "city_id", city.id
+    yield "city", "city_display_name", city.display_name
+    for name, values in (
+        ("city_mgmt_subnets", s.mgmt_subnets),
+        ("city_mirror_url", [s.mirror_url]),
+        ("city_ntp_servers", s.ntp_servers),
+        ("city_dns_servers", s.dns_servers),
+        ("city_syslog_server", [s.syslog_server]),
+        ("city_iperf_server", [s.iperf_server]),
+        ("city_province_meeting_server", [s.province_meeting_server]),
+        ("city_conference_service", [s.conference_service]),
+    ):
+        for value in values:
+            yield "city", name, value
+    for ward in city.wards:
+        yield ward.id, "ward_display_name", ward.display_name
+        yield ward.id, "ward_technician_name", ward.technician_name
+        yield ward.id, "ward_technician_phone", ward.technician_phone
+        if ward.router:
+            yield ward.router.name, "ansible_host", ward.router.address
+            yield ward.router.name, "router_wan_interface", ward.router.wan_interface
+        for endpoint in ward.endpoints:
+            yield endpoint.name, "ansible_host", endpoint.address
+            yield endpoint.name, "leader_department", endpoint.department
+    for merger in city.mergers:
+        yield merger.id, MERGER_NAME_VAR, merger.display_name
+
+
+def city_error(city: City) -> str | None:
+    """Why the layout cannot express `city` (the first reason), or None; the checker catches finer points."""
+    # Whoever built the City (importer, lab, a script): data that Ansible would run, or that would break out of
+    # the YAML comments it is also written into, never reaches a file.
+    for subject, name, text in city_data(city):
+        problem = data_text_error(text)
+        if problem:
+            return f"{subject}: {name}: {problem}"
+    seen: set[str] = set()
+    ward_ids: set[str] = set()
+    for ward in city.wards:
+        if not ward.id.isidentifier() or ward.id in ward_ids:
+            return f"ward id {ward.id!r} is not a valid, unique Ansible group name"
+        ward_ids.add(ward.id)
+        if ward.kind not in WARD_KINDS:
+            return f"ward {ward.id}: kind {ward.kind!r} is not one of {', '.join(WARD_KINDS)}"
+        if ward.router and ward.router.device_type not in SUPPORTED_DEVICE_TYPES:
+            return f"ward {ward.id}: router device type {ward.router.device_type!r} is not supported"
+        for endpoint in ward.endpoints:
+            if endpoint.platform not in PLATFORMS or endpoint.role not in ROLE_GROUPS.values():
+                return f"host {endpoint.name}: platform {endpoint.platform!r} / role {endpoint.role!r} unknown"
+        for host in ward.hosts:
+            if host in seen or not host or any(ch.isspace() or ch in "/\\" for ch in host):
+                return f"host name {host!r} is empty, repeated or not usable as a file name"
+            seen.add(host)
+    for merger in city.mergers:
+        if not merger.id.startswith(MERGER_PREFIX) or not merger.id.isidentifier():
+            return f"merger {merger.id!r}: merger groups are named {MERGER_PREFIX}<id>"
     return None

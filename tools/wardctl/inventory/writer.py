@@ -10,24 +10,21 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from wardctl.errors import WardctlError
-from wardctl.inventory.layout import DEFAULT_PORTS, HOSTS_FILE, MERGER_FILE, MERGER_NAME_VAR, MERGER_PREFIX, ROLE_GROUPS
+from wardctl.inventory.layout import DEFAULT_PORTS, HOSTS_FILE, MERGER_FILE, MERGER_NAME_VAR, MERGER_PREFIX
 from wardctl.inventory.model import (
     PLATFORMS,
     SUPPORTED_DEVICE_TYPES,
-    WARD_KINDS,
     City,
     Endpoint,
     Router,
     Ward,
 )
-from wardctl.inventory.rules import data_text_error
+from wardctl.inventory.rules import city_error
+from wardctl.inventory.yamlout import document, number, scalar, vars_lines
 
 # The documented password of the example vault in inventory/vungtau (docs/vault.example.yml).
 EXAMPLE_VAULT_PASSWORD = "vungtau-example-change-me"
@@ -48,7 +45,6 @@ _ROLE_NAMES = {
     "leader_pc": "leader's PC",
     "city_services": "city services host",
 }
-_ROLE_GROUP = {role: group for group, role in ROLE_GROUPS.items()}
 
 
 def placeholder_vault_vars() -> dict[str, str]:
@@ -56,74 +52,22 @@ def placeholder_vault_vars() -> dict[str, str]:
     return dict.fromkeys(VAULT_VARIABLES, "CHANGE-ME")
 
 
-# --- YAML rendering ---------------------------------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, indented lists (yamllint's default), double quotes around Jinja, no anchors."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = '"' if "{{" in data or "{%" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-def _dump(data: dict[str, Any]) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=160)
-
-
-def _scalar(value: object) -> str:
-    """One scalar as YAML text, quoted only when plain text would be read back differently."""
-    return _dump({"k": value}).removeprefix("k:").strip()
-
-
-def _comment(text: str) -> list[str]:
-    return [line if line.startswith("#") else f"# {line}".rstrip() for line in text.splitlines() if text.strip()]
-
-
-def _document(header: str, about: str, body: Iterable[str]) -> str:
-    lines = ["---", *_comment(header), *_comment(about), *body]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _vars(*sections: tuple[str, dict[str, Any]]) -> list[str]:
-    """Variables in sections, each under an optional comment line."""
-    lines: list[str] = []
-    for comment, values in sections:
-        if not values:
-            continue
-        lines += _comment(comment)
-        lines += _dump(values).splitlines()
-    return lines
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else float(value)
-
-
 # --- the files ----------------------------------------------------------------------------------------
 
 
 def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, object] | None = None) -> dict[str, str]:
     """Every plain file of the inventory (relative path -> text), vault.yml excepted."""
-    _validate(city)
+    problem = city_error(city)
+    if problem:
+        raise WardctlError(problem)
     files = {
         HOSTS_FILE: _hosts_yml(city, header),
         MERGER_FILE: _merger_yml(city, header),
         "group_vars/all/city.yml": _city_yml(city, header),
-        "group_vars/routers.yml": _document(
+        "group_vars/routers.yml": document(
             header,
             "Credentials of every ward router, by reference to group_vars/all/vault.yml.",
-            _vars(
+            vars_lines(
                 (
                     "",
                     {
@@ -134,15 +78,15 @@ def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, obje
                 )
             ),
         ),
-        "group_vars/linux.yml": _document(
+        "group_vars/linux.yml": document(
             header,
             "Linux endpoints and the city services host: SSH with the kit's admin account.",
-            _vars(("", {"ansible_user": "wardadmin", "ansible_become": True, "endpoint_platform": "linux"})),
+            vars_lines(("", {"ansible_user": "wardadmin", "ansible_become": True, "endpoint_platform": "linux"})),
         ),
-        "group_vars/windows.yml": _document(
+        "group_vars/windows.yml": document(
             header,
             "Windows endpoints: WinRM over HTTPS (5986) with NTLM, account from the vault.",
-            _vars(
+            vars_lines(
                 (
                     "",
                     {
@@ -158,14 +102,14 @@ def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, obje
         ),
     }
     for device_type in SUPPORTED_DEVICE_TYPES:
-        files[f"group_vars/{device_type}.yml"] = _document(
+        files[f"group_vars/{device_type}.yml"] = document(
             header,
             f"Routers in group {device_type}: the Netmiko device_type is the group name.",
-            _vars(("", {"router_device_type": device_type})),
+            vars_lines(("", {"router_device_type": device_type})),
         )
     if extra_all_vars:
-        files["group_vars/all/extra.yml"] = _document(
-            header, "Extra settings for every host.", _vars(("", dict(extra_all_vars)))
+        files["group_vars/all/extra.yml"] = document(
+            header, "Extra settings for every host.", vars_lines(("", dict(extra_all_vars)))
         )
     for ward in city.wards:
         files[f"group_vars/{ward.id}.yml"] = _ward_yml(ward, header)
@@ -179,10 +123,10 @@ def render_files(city: City, *, header: str = "", extra_all_vars: dict[str, obje
 def _hosts_yml(city: City, header: str) -> str:
     def group(indent: int, name: str, hosts: list[str], comment: str = "") -> list[str]:
         pad = " " * indent
-        lines = [f"{pad}{_scalar(name)}:" + (f"  # {comment}" if comment else "")]
+        lines = [f"{pad}{scalar(name)}:" + (f"  # {comment}" if comment else "")]
         if hosts:
             lines.append(f"{pad}  hosts:")
-            lines += [f"{pad}    {_scalar(host)}:" for host in hosts]
+            lines += [f"{pad}    {scalar(host)}:" for host in hosts]
         return lines
 
     routers = [w.router for w in city.wards if w.router]
@@ -215,7 +159,7 @@ def _hosts_yml(city: City, header: str) -> str:
     for platform in PLATFORMS:
         body += group(4, platform, [e.name for e in endpoints if e.platform == platform])
     about = "Groups and host names only: variables live in group_vars/ and host_vars/."
-    return _document(header, about, body)
+    return document(header, about, body)
 
 
 def _merger_yml(city: City, header: str) -> str:
@@ -226,22 +170,22 @@ def _merger_yml(city: City, header: str) -> str:
         body.append("  children:")
     for merger in city.mergers:
         body += [
-            f"    {_scalar(merger.id)}:",
+            f"    {scalar(merger.id)}:",
             "      vars:",
-            f"        {MERGER_NAME_VAR}: {_scalar(merger.display_name)}",
+            f"        {MERGER_NAME_VAR}: {scalar(merger.display_name)}",
             "      children:",
         ]
-        body += [f"        {_scalar(ward)}:" for ward in merger.wards]
+        body += [f"        {scalar(ward)}:" for ward in merger.wards]
     about = (
         "The wards merged in 2025, as groups of the old ward groups: no hosts of their own.\n"
         f"Run a playbook for one new ward with e.g. `--limit {MERGER_PREFIX}<id>`."
     )
-    return _document(header, about, body)
+    return document(header, about, body)
 
 
 def _city_yml(city: City, header: str) -> str:
     s = city.services
-    body = _vars(
+    body = vars_lines(
         ("", {"city_id": city.id, "city_display_name": city.display_name}),
         (
             "The ward registry: every ward group in hosts.yml is listed here, and only those.",
@@ -262,33 +206,33 @@ def _city_yml(city: City, header: str) -> str:
             },
         ),
     )
-    return _document(header, f"{city.display_name}: city-wide services and the ward registry.", body)
+    return document(header, f"{city.display_name}: city-wide services and the ward registry.", body)
 
 
 def _ward_yml(ward: Ward, header: str) -> str:
-    body = _vars(
+    body = vars_lines(
         ("", {"ward_display_name": ward.display_name, "ward_kind": ward.kind}),
         (
             "Who to call at the ward office.",
             {"ward_technician_name": ward.technician_name, "ward_technician_phone": ward.technician_phone},
         ),
     )
-    return _document(header, f"Ward {ward.id}.", body)
+    return document(header, f"Ward {ward.id}.", body)
 
 
 def _router_yml(ward: Ward, router: Router, header: str) -> str:
-    body = _vars(
+    body = vars_lines(
         ("", {"ansible_host": router.address, "ansible_port": router.port}),
         ("", {"router_wan_interface": router.wan_interface}),
         (
             "Contracted line rates in Mbit/s.",
             {
-                "router_line_down_mbps": _number(router.line_down_mbps),
-                "router_line_up_mbps": _number(router.line_up_mbps),
+                "router_line_down_mbps": number(router.line_down_mbps),
+                "router_line_up_mbps": number(router.line_up_mbps),
             },
         ),
     )
-    return _document(header, f"Router of {ward.display_name} ({router.device_type}).", body)
+    return document(header, f"Router of {ward.display_name} ({router.device_type}).", body)
 
 
 def _endpoint_yml(ward: Ward, endpoint: Endpoint, header: str) -> str:
@@ -299,70 +243,7 @@ def _endpoint_yml(ward: Ward, endpoint: Endpoint, header: str) -> str:
         values["leader_department"] = endpoint.department
     of = f"{endpoint.department}, {ward.display_name}" if endpoint.department else ward.display_name
     about = f"The {_ROLE_NAMES[endpoint.role]} of {of} ({endpoint.platform})."
-    return _document(header, about, _vars(("", values)))
-
-
-def _data(city: City) -> Iterator[tuple[str, str, str]]:
-    """(subject, variable, text) for every piece of data about people and places the files will hold."""
-    s = city.services
-    yield "city", "city_id", city.id
-    yield "city", "city_display_name", city.display_name
-    for name, values in (
-        ("city_mgmt_subnets", s.mgmt_subnets),
-        ("city_mirror_url", [s.mirror_url]),
-        ("city_ntp_servers", s.ntp_servers),
-        ("city_dns_servers", s.dns_servers),
-        ("city_syslog_server", [s.syslog_server]),
-        ("city_iperf_server", [s.iperf_server]),
-        ("city_province_meeting_server", [s.province_meeting_server]),
-        ("city_conference_service", [s.conference_service]),
-    ):
-        for value in values:
-            yield "city", name, value
-    for ward in city.wards:
-        yield ward.id, "ward_display_name", ward.display_name
-        yield ward.id, "ward_technician_name", ward.technician_name
-        yield ward.id, "ward_technician_phone", ward.technician_phone
-        if ward.router:
-            yield ward.router.name, "ansible_host", ward.router.address
-            yield ward.router.name, "router_wan_interface", ward.router.wan_interface
-        for endpoint in ward.endpoints:
-            yield endpoint.name, "ansible_host", endpoint.address
-            yield endpoint.name, "leader_department", endpoint.department
-    for merger in city.mergers:
-        yield merger.id, MERGER_NAME_VAR, merger.display_name
-
-
-def _validate(city: City) -> None:
-    """Refuse a City the layout cannot express; the check catches the finer points afterwards."""
-    # Whoever built the City (importer, lab, a script): data that Ansible would run, or that would break out of
-    # the YAML comments it is also written into, never reaches a file.
-    for subject, name, text in _data(city):
-        problem = data_text_error(text)
-        if problem:
-            raise WardctlError(f"{subject}: {name}: {problem}")
-    seen: set[str] = set()
-    ward_ids: set[str] = set()
-    for ward in city.wards:
-        if not ward.id.isidentifier() or ward.id in ward_ids:
-            raise WardctlError(f"ward id {ward.id!r} is not a valid, unique Ansible group name")
-        ward_ids.add(ward.id)
-        if ward.kind not in WARD_KINDS:
-            raise WardctlError(f"ward {ward.id}: kind {ward.kind!r} is not one of {', '.join(WARD_KINDS)}")
-        if ward.router and ward.router.device_type not in SUPPORTED_DEVICE_TYPES:
-            raise WardctlError(f"ward {ward.id}: router device type {ward.router.device_type!r} is not supported")
-        for endpoint in ward.endpoints:
-            if endpoint.platform not in PLATFORMS or endpoint.role not in _ROLE_GROUP:
-                raise WardctlError(
-                    f"host {endpoint.name}: platform {endpoint.platform!r} / role {endpoint.role!r} unknown"
-                )
-        for host in ward.hosts:
-            if host in seen or not host or any(ch.isspace() or ch in "/\\" for ch in host):
-                raise WardctlError(f"host name {host!r} is empty, repeated or not usable as a file name")
-            seen.add(host)
-    for merger in city.mergers:
-        if not merger.id.startswith(MERGER_PREFIX) or not merger.id.isidentifier():
-            raise WardctlError(f"merger {merger.id!r}: merger groups are named {MERGER_PREFIX}<id>")
+    return document(header, about, vars_lines(("", values)))
 
 
 # --- vault and the atomic write ---------------------------------------------------------------------
@@ -376,7 +257,7 @@ def encrypt_vault(vault_vars: dict[str, str], password: str, header: str = "") -
     if not password:
         raise WardctlError("empty vault password")
     about = 'Secrets, referred to as "{{ vault_... }}" by the plain files. Edit: ansible-vault edit <this file>.'
-    plain = _document(header, about, _vars(("", dict(vault_vars))))
+    plain = document(header, about, vars_lines(("", dict(vault_vars))))
     # Imported here: ansible takes a quarter of a second to import, which `wardctl` should not always pay.
     from ansible.constants import DEFAULT_VAULT_ID_MATCH
     from ansible.parsing.vault import VaultLib, VaultSecret

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wardctl.inventory.reader import Problem, RawInventory, Vars, error, warning
+from wardctl.inventory.raw import RawInventory, Vars
 from wardctl.inventory.rules import address_error, is_ip, is_placeholder
+from wardctl.inventory.yamlfile import Problem, error, warning
 
 Where = tuple[Path | None, int | None]  # file and line, each when known
 

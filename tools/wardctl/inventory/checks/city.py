@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from wardctl.inventory.checks.base import CheckerBase, Where
 from wardctl.inventory.layout import CITY_FILE, REQUIRED_GROUP_VARS, ROUTER_CREDENTIALS
-from wardctl.inventory.reader import LineList, Vars
+from wardctl.inventory.raw import Vars
 from wardctl.inventory.rules import PLACEHOLDER_NETS, address_error, is_group_name, is_ip, shown, text_error
+from wardctl.inventory.yamlfile import LineList
 
 
 class CityChecks(CheckerBase):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from wardctl.inventory.checks.base import CheckerBase, Where
 from wardctl.inventory.layout import DATA_FIELDS, VAULT_REFERENCE_FIELDS
-from wardctl.inventory.reader import LineList, UnsafeText
 from wardctl.inventory.rules import (
     data_text_error,
     is_exact_vault_reference,
@@ -21,6 +20,7 @@ from wardctl.inventory.rules import (
     is_vault_reference,
     template_marker,
 )
+from wardctl.inventory.yamlfile import LineList, UnsafeText
 
 
 class DataChecks(CheckerBase):
