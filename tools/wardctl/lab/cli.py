@@ -13,8 +13,6 @@ from wardctl.lab.status import as_json, render, status
 from wardctl.lab.up import up
 from wardctl.paths import repo_root
 
-WARD_COUNT = 17
-
 
 def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lab = verbs.add_parser("lab", help="the built-in lab: a city of containers and router simulators")
@@ -26,8 +24,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=_image)
 
     p = sub.add_parser("up", help="start the lab (idempotent) and write its inventory")
-    p.add_argument("--wards", type=int, default=WARD_COUNT, help=f"how many wards besides city hall (1-{WARD_COUNT})")
-    p.add_argument("--from", dest="source", type=Path, help="inventory the lab copies (default inventory/vungtau)")
+    p.add_argument("--wards", type=int, help="how many wards besides city hall (default: every ward of the city)")
+    p.add_argument("--from", dest="source", type=Path, help="the city inventory the lab copies (default: the only "
+                   "one in inventory/ besides the lab's own)")  # fmt: skip
     p.set_defaults(func=_up)
 
     p = sub.add_parser("down", help="remove every container, network and simulator the lab started")
@@ -49,10 +48,19 @@ def _image(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_source(root: Path | None = None) -> Path:
+    """The city the lab copies without --from: the only inventory under inventory/ besides the default lab's own
+    (inventory/lab, LabConfig.inventory_dir). The kit names no city: two cities there need --from."""
+    base = (root or repo_root()) / "inventory"
+    found = sorted(p for p in base.glob("*/hosts.yml") if p.parent.name != "lab")
+    if len(found) != 1:
+        names = ", ".join(p.parent.name for p in found) or "none"
+        raise WardctlError(f"lab up: name the city inventory to copy with --from (inventory/ holds: {names})")
+    return found[0].parent
+
+
 def _up(args: argparse.Namespace) -> int:
-    if not 1 <= args.wards <= WARD_COUNT:
-        raise WardctlError(f"--wards: must be between 1 and {WARD_COUNT}, got {args.wards}")
-    up(_cfg(args), args.source or repo_root() / "inventory" / "vungtau", args.wards)
+    up(_cfg(args), args.source or default_source(), args.wards)
     return 0
 
 

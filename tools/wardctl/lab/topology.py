@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, replace
 
+from wardctl.errors import WardctlError
 from wardctl.inventory.model import City, CityServices, Endpoint, Router, Ward
 from wardctl.lab.config import ROUTER_PORT, LabConfig
 
@@ -31,9 +32,11 @@ DEFAULT_IMPAIRMENTS = (Impairment("long_son", rate_kbit=1000), Impairment("thang
 
 
 def select_wards(city: City, count: int | None) -> list[Ward]:
-    """City hall (the hub) plus the first `count` wards in registry order."""
+    """City hall (the hub) plus the first `count` wards in registry order (None: every ward of the city)."""
     hub = [w for w in city.wards if w.kind == "city_hall"]
     others = [w for w in city.wards if w.kind != "city_hall"]
+    if count is not None and not 1 <= count <= len(others):
+        raise WardctlError(f"--wards: must be between 1 and {len(others)}, got {count}")
     return hub + (others if count is None else others[:count])
 
 

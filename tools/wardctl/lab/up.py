@@ -59,8 +59,9 @@ def _mirror(cfg: LabConfig) -> dict[str, dict[str, str]]:
     return mirror.build_packages(cfg.state_dir / "mirror" / "zavi")
 
 
-def lab_vars(cfg: LabConfig, packages: dict[str, dict[str, str]]) -> dict[str, Any]:
+def lab_vars(cfg: LabConfig, city: City, packages: dict[str, dict[str, str]]) -> dict[str, Any]:
     known = str(cfg.known_hosts)
+    canary = topology.select_wards(city, 1)[-1].id  # the first ward after city hall, as `rollout --canary` picks
     latest = max(packages, key=lambda v: tuple(int(x) for x in v.split(".")))
     return {
         # The client the rooms get from city hall's mirror, pinned by checksum as the role requires.
@@ -79,14 +80,14 @@ def lab_vars(cfg: LabConfig, packages: dict[str, dict[str, str]]) -> dict[str, A
         "line_check_waive_unfit": "{{ group_names | intersect(lab_known_bad_lines) | length > 0 }}",
         # AIDE's install and first baseline cost ~40 s of CPU per machine (Debian runs ~100 rule files through
         # ucf): the lab proves it on the canary ward's machines only; the Lynis benchmark runs it too.
-        "endpoint_hardening_integrity_aide": "{{ 'phuong_1' in group_names }}",
+        "endpoint_hardening_integrity_aide": f"{{{{ {canary!r} in group_names }}}}",
     }
 
 
 def up(cfg: LabConfig, production: Path, wards: int | None, log: bool = True) -> dict[str, Any]:
     started = time.monotonic()
+    city = topology.lab_city(read_inventory(production), cfg, wards)  # first: a bad --wards fails at once
     image.build(cfg, log=log)
-    city = topology.lab_city(read_inventory(production), cfg, wards)
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
     admin_pub = keys.ensure_keypair(cfg.admin_key, f"{ADMIN_USER}@{cfg.name}")
     secrets = _secrets(cfg)
@@ -183,7 +184,7 @@ def _impair(cfg: LabConfig, city: City) -> list[dict[str, Any]]:
 
 def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, str], packages: dict[str, dict[str, str]]) -> None:
     """Rewrite inventory/lab only when its content would change (the vault ciphertext always would)."""
-    extra = lab_vars(cfg, packages)
+    extra = lab_vars(cfg, city, packages)
     blob = json.dumps([repr(city), secrets, extra], sort_keys=True).encode()
     fingerprint = hashlib.sha256(blob).hexdigest()  # a hash: the secrets must not sit here in clear
     stamp = cfg.state_dir / "inventory.fingerprint"
