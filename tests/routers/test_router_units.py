@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -413,3 +414,34 @@ def test_backups_are_never_overwritten(tmp_path):
     assert backup.latest(tmp_path, "phuong_1", "phuong_1-router") == b
     with pytest.raises(ValueError):
         backup.folder(tmp_path, "../x", "r")
+
+
+def test_a_rotation_logs_in_with_each_password_once_likeliest_first():
+    from wardctl.netdev import Target
+
+    t = Target("h", 22, "cisco_ios", "u", "old-pass", password_next="new-pass")
+    assert t.passwords() == ["old-pass", "new-pass"] and t.intended_password == "new-pass"
+    assert replace(t, next_first=True).passwords() == ["new-pass", "old-pass"]
+    assert replace(t, password_next="old-pass").passwords() == ["old-pass"]  # a refusal is not repeated
+    assert replace(t, password_next="").intended_password == "old-pass"
+
+
+def test_ios_login_proves_the_user_only_with_the_intended_password(ios_pair):
+    """The session proves the password it logged in with; an intended other one (a rotation) is pushed."""
+    intended, _ = ios_pair
+    assert iosdiff.plain_secret(intended, ("username", "wardops")) == "Ward-pass-1"
+    assert iosdiff.plain_secret(intended, ("username", "nobody")) is None
+
+
+def test_routeros_rotation_sets_the_login_users_password_and_its_undo_puts_the_old_one_back():
+    running = "/ip dns\nset servers=10.0.0.2\n"
+    intended = '/ip dns set servers=10.0.0.2\n/user add name=wardops group=full password="new pass"\n'
+    same = rosdiff.plan(intended.replace('"new pass"', "old"), running, {"wardops": "full"}, login=("wardops", "old"))
+    assert not same.changed  # the login proved the intended password
+    plan = rosdiff.plan(intended, running, {"wardops": "full"}, login=("wardops", "old"))
+    assert plan.commands == ['/user set [ find name=wardops ] password="new pass"']
+    assert plan.undo == [["/user set [ find name=wardops ] password=old"]]
+    assert "new pass" not in " ".join(plan.diff)
+    # Another user's password cannot be known (RouterOS never shows one): left alone.
+    other = rosdiff.plan(intended, running, {"wardops": "full"}, login=("admin", "old"))
+    assert not other.changed

@@ -369,6 +369,34 @@ def body(r: Sim, backup: Path) -> list[str]:
     return drivers.driver(r.dialect).body(backup.read_text())
 
 
+ROTATED = "Rotated-Router-Pass-2026"
+
+
+def test_a_router_password_rotation_through_the_role(routers, first_runs, pb):
+    """vault_router_password_next set: the role pushes it (verified by a fresh login with it) and says to promote
+    it; the old password no longer logs in; promoted, nothing changes; rotating back restores the lab."""
+    targets = [pick(routers, "cisco_ios", 6), pick(routers, "mikrotik_routeros", 1)]
+    limit = ",".join(r.host for r in targets)
+    old = (ROOT / f".lab-{TEST_LAB}" / "secrets" / "router_password").read_text().strip()
+    rot = pb("routers.yml", "--limit", limit, "-e", json.dumps({"router_password_next": ROTATED}))
+    assert rot.proc.returncode == 0, rot.output[-3000:]
+    assert set(rot.results) == {r.host for r in targets}
+    for res in rot.results.values():
+        assert res["changed"] and res["verified"]["fresh_login"], res
+        assert any("make it router_password in the vault" in w for w in res["warnings"]), res["warnings"]
+    stale = pb("router_backup.yml", "--limit", limit)  # the old password alone is refused now
+    assert {h: s["failures"] for h, s in stale.stats().items()} == {r.host: 1 for r in targets}
+    promoted = pb("routers.yml", "--limit", limit, "-e", json.dumps({"router_password": ROTATED}))
+    assert {h: (s["changed"], s["failures"]) for h, s in promoted.stats().items()} == {r.host: (0, 0) for r in targets}
+    back = pb("routers.yml", "--limit", limit, "-e", json.dumps({"router_password": ROTATED,
+                                                                   "router_password_next": old}))  # fmt: skip
+    assert back.proc.returncode == 0 and all(res["changed"] for res in back.results.values()), back.output[-3000:]
+    final = pb("routers.yml", "--limit", limit)
+    assert {h: (s["changed"], s["failures"]) for h, s in final.stats().items()} == {r.host: (0, 0) for r in targets}
+    for run in (rot, stale, promoted, back, final):
+        assert ROTATED not in run.output
+
+
 def test_no_secret_in_any_output_or_backup(routers, first_runs, backups):
     secrets = lab_secrets()
     assert OUTPUTS and all(len(s) >= 16 for s in secrets)

@@ -22,6 +22,20 @@ class Target:
     secret: str = ""
     known_hosts: str = "~/.ssh/known_hosts"
     timeout: float = 20.0
+    # A rotation in progress: the password the config sets next. The router knows one of the two, so a login
+    # tries both; `next_first` when the new one is the likelier (after the push that set it).
+    password_next: str = ""
+    next_first: bool = False
+
+    @property
+    def intended_password(self) -> str:
+        """The password the router's config must hold once this run is done."""
+        return self.password_next or self.password
+
+    def passwords(self) -> list[str]:
+        """The passwords to log in with, likeliest first (each tried at most once: a device may count refusals)."""
+        both = [self.password_next, self.password] if self.next_first else [self.password, self.password_next]
+        return list(dict.fromkeys(p for p in both if p))
 
     def netmiko_args(self) -> dict[str, Any]:
         return {
@@ -45,11 +59,20 @@ class Target:
         }
 
 
-def connect(target: Target) -> Any:
-    """An open Netmiko session (what a dialect does after the login, such as IOS's `enable`, is its driver's)."""
+def connect(target: Target) -> tuple[Any, str]:
+    """An open Netmiko session and the password it logged in with (what a dialect does after the login, such
+    as IOS's `enable`, is its driver's). A refused password is followed by the other one of a rotation."""
     from netmiko import ConnectHandler  # imported here: ~0.2 s, only paid by code that talks to routers
+    from netmiko.exceptions import NetmikoAuthenticationException
 
-    return ConnectHandler(**target.netmiko_args())
+    passwords = target.passwords()
+    for n, password in enumerate(passwords):
+        try:
+            return ConnectHandler(**{**target.netmiko_args(), "password": password}), password
+        except NetmikoAuthenticationException:
+            if n == len(passwords) - 1:
+                raise
+    raise ValueError("no password to log in with")
 
 
 def is_unreachable(exc: BaseException) -> bool:

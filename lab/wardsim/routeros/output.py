@@ -51,7 +51,10 @@ def menu_commands(db: RosDb, menu: Menu, sensitive: bool = False) -> list[list[s
         words = [
             f"{k}={quote(v)}"
             for k, v in _shown(menu, values, sensitive)
-            if menu.props.get(k) is None or v != menu.props[k].default
+            # A compact export leaves out values at their default; a setting without a declared default is
+            # empty by default (RouterOS manual, DNS: `servers` default empty; `/ip dns set servers=""` then
+            # exports nothing).
+            if menu.props.get(k) is None or v != (menu.props[k].default or "")
         ]
         return [["set", *words]] if words else []
     for item in db.items(menu.path):

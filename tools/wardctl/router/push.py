@@ -90,7 +90,7 @@ class _Run:
         self.t = target
         self.s = s
         self.driver = drivers.driver(target.device_type)
-        self.masker = masker or Masker([target.password, target.secret])
+        self.masker = masker or Masker([target.password, target.password_next, target.secret])
         self.out = Outcome()
         self.before = ""  # the running config the push starts from (what a revert must come back to)
         self.lossy: list[str] = []  # what the kit's own revert could not put back exactly
@@ -106,10 +106,16 @@ class _Run:
 
     def open(self, what: str = "") -> Driver:
         try:
-            return self.driver.open(self.t, self.s.read_timeout, self.s.push_read_timeout)
+            d = self.driver.open(self.t, self.s.read_timeout, self.s.push_read_timeout)
         except DeviceError as exc:
             self.out.unreachable = exc.unreachable and not self.before
             raise Failed(f"{what}{exc}") from exc
+        self.expect_next(d.login_rotated)  # the next login tries first what worked (a device may count refusals)
+        return d
+
+    def expect_next(self, yes: bool = True) -> None:
+        """Log in with the rotation's new password first (after the push that set it)."""
+        self.t = replace(self.t, next_first=yes)
 
     def take_backup(self, d: Driver) -> str:
         """Backup file + the name of its device twin."""
@@ -224,6 +230,7 @@ def _configure(run: _Run, intended: str) -> None:
         out.changed, out.commands, out.diff = plan.changed, plan.commands, plan.diff
         if not plan.changed:
             _save_if_unsaved(run, d)
+            _rotation_done(run)
             return
         if s.check:
             return
@@ -234,10 +241,13 @@ def _configure(run: _Run, intended: str) -> None:
         run.lossy = plan.lossy
         out.lines_pushed = run.under_revert(d, "the router rejected a line", lambda: d.push(plan, run.timer))
         armed_at = time.monotonic()
+        run.expect_next()
     finally:
         d.close()  # the push session ends here: everything after must work from a fresh login
 
     def problem(v: Driver, now: str) -> str:
+        if v.target.password_next and v.login_password != v.target.password_next:
+            return "the new password (router_password_next) was refused at a fresh login"
         left = v.plan(intended, now)
         if left.changed:
             return f"after the push the router still differs ({left.diff[0]})"
@@ -248,6 +258,18 @@ def _configure(run: _Run, intended: str) -> None:
     _verify_and_confirm(run, problem, armed_at)
     out.verified = {"fresh_login": True, "mgmt_acl_admits_controller": True, "config_applied": True,
                     "qos_attached": True}  # fmt: skip
+    _rotation_done(run)
+
+
+def _rotation_done(run: _Run) -> None:
+    """The router holds router_password_next: the vault must say so, or the next rotation starts from a
+    password the router no longer takes."""
+    t = run.t
+    if t.password_next and t.password_next != t.password and run.out.ok:
+        run.out.warnings.append(
+            "the router's password is now router_password_next: make it router_password in the vault and "
+            "clear router_password_next"
+        )
 
 
 def _save_if_unsaved(run: _Run, d: Driver) -> None:

@@ -146,6 +146,8 @@ def input_problems(v: Mapping[str, Any]) -> list[str]:
     if not isinstance(user, str) or not _USER.match(user):
         p.append("router_username: must be a plain user name (letters, digits, . _ -)")
     _secret("router_password", v.get("password"), p, dtype, 8)
+    if v.get("password_next"):  # a rotation under way (roles/router/README.md)
+        _secret("router_password_next", v.get("password_next"), p, dtype, 8)
     if driver.uses_enable_secret:
         _secret("router_enable_secret", v.get("enable_secret"), p, dtype, 8)
     if v.get("snmpv3_enabled"):

@@ -80,19 +80,23 @@ class Driver:
     timer_unit: ClassVar[int] = 1
 
     def __init__(
-        self, conn: Any, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0
-    ) -> None:
+        self, conn: Any, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0,
+        login_password: str = "",
+    ) -> None:  # fmt: skip
         self.conn = conn
         self.target = target
         self.read_timeout = read_timeout
         self.push_read_timeout = push_read_timeout
+        # The password this session logged in with: the device holds it, which its config may not show.
+        self.login_password = login_password or target.password
 
     @classmethod
     def open(cls, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0) -> Driver:
         """Log in (host key checked against known_hosts); DeviceError with one line if that fails."""
         d: Driver | None = None
         try:
-            d = cls(netdev.connect(target), target, read_timeout, push_read_timeout)
+            conn, password = netdev.connect(target)
+            d = cls(conn, target, read_timeout, push_read_timeout, password)
             d.after_login()
         except Exception as exc:  # paramiko/Netmiko raise many types; the reason is what matters
             if d is not None:
@@ -104,6 +108,13 @@ class Driver:
 
     def after_login(self) -> None:
         """What the dialect does right after the login (IOS: `enable`)."""
+
+    @property
+    def login_rotated(self) -> bool:
+        """This login proved the device already holds the password a rotation sets (`password_next`)."""
+        return bool(self.target.password_next) and self.login_password == self.target.password_next != (
+            self.target.password
+        )
 
     # --- plumbing --------------------------------------------------------------------------------------
 

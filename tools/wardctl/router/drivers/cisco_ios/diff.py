@@ -119,6 +119,14 @@ def _secret_parts(line: str) -> tuple[str, str, str] | None:
     return None
 
 
+def plain_secret(intended: str, ident: tuple[str, ...]) -> str | None:
+    """The plain (type 0) value the intended config gives a secret identity, None if it gives none."""
+    for node in parse(intended):
+        if _secret_identity(node.line) == ident and (parts := _secret_parts(node.line)) and parts[1] == "0":
+            return parts[2]
+    return None
+
+
 def secret_equal(want: str, have: str, proven: bool = False) -> bool:
     """Same secret? `proven`: this session authenticated with the intended value (the login user's password,
     the enable secret after `enable`), so the device's hash of it needs no scrypt to be known equal."""

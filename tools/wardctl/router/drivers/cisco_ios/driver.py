@@ -86,7 +86,11 @@ class IosDriver(Driver):
             users = diff.parse_snmp_users(self.send("show snmp user"))
         proven: set[tuple[str, ...]] = set()
         if not re.search(r"^aaa new-model", running, re.M):
-            proven.add(("username", self.target.username))  # `login local`: this login proved the password
+            # `login local`: this login proved the password the device holds; it is the intended one unless a
+            # rotation is under way (then the user's line is compared with its hash, and pushed).
+            user = ("username", self.target.username)
+            if diff.plain_secret(intended, user) in (None, self.login_password):
+                proven.add(user)
             if self.enable_proven:
                 proven.add(("enable", "secret"))
         present = None

@@ -396,7 +396,7 @@ def _reset(path: str, item: str, want: dict[str, str], have: dict[str, str]) -> 
 
 def plan(
     intended: str, running: str, users: dict[str, str] | None = None, secrets: Secrets | None = None,
-    exact: bool = False,
+    exact: bool = False, login: tuple[str, str] | None = None,
 ) -> Plan:  # fmt: skip
     """Commands that make the device's export contain the intended config, each with its undo.
 
@@ -405,6 +405,9 @@ def plan(
     secrets in: an item whose other properties change gets its secrets pushed again (a rotated key changes the
     item's fingerprint comment), and the undo puts the old ones back.
     `exact`: the device must hold nothing else (a restore): other items go, other properties return to default.
+    `login`: (user, password) this session logged in with: the one password the kit can know the device holds
+    (RouterOS never shows one), so an intended other password for that user (a rotation) is set, and its undo
+    sets the login password back.
     """
     want_cmds = parse(intended)
     want_users = [c for c in want_cmds if c.path == "/user"]
@@ -439,10 +442,15 @@ def plan(
         name, group = c.props.get("name", ""), c.props.get("group", "")
         if users is None or name not in users:
             out.add(c.text, f"+ {c.text}", undo=[f"/user remove [ find name={quote(name)} ]"])
-        elif group and users[name] != group:
+        else:
             sel = f"[ find name={quote(name)} ]"
-            out.add(f"/user set {sel} group={quote(group)}", f"+ /user set {name} group={group}",
-                    undo=[f"/user set {sel} group={quote(users[name])}"])  # fmt: skip
+            if group and users[name] != group:
+                out.add(f"/user set {sel} group={quote(group)}", f"+ /user set {name} group={group}",
+                        undo=[f"/user set {sel} group={quote(users[name])}"])  # fmt: skip
+            password = c.props.get("password")
+            if login and login[0] == name and password is not None and password != login[1]:
+                out.add(f"/user set {sel} password={quote(password)}", f"+ /user set {name} password=(new)",
+                        undo=[f"/user set {sel} password={quote(login[1])}"])  # fmt: skip
     return out
 
 

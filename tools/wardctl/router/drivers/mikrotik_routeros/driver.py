@@ -59,14 +59,15 @@ class RosDriver(Driver):
 
     def plan(self, intended: str, running: str, exact: bool = False) -> Plan:
         users = diff.parse_users(self.send("/user print")) if re.search(r"^/user\b", intended, re.M) else None
-        plan = diff.plan(intended, running, users, None, exact)
+        login = (self.target.username, self.login_password)
+        plan = diff.plan(intended, running, users, None, exact, login)
         if not plan.lossy:
             return plan
         # The undo must put back secrets the export does not show: read them, only where the plan needs them.
         found: diff.Secrets = {}
         for menu in sorted(diff.lossy_menus(plan)):
             found.update(diff.secrets_of(self.send(f"{menu} export show-sensitive")))
-        return diff.plan(intended, running, users, found, exact)
+        return diff.plan(intended, running, users, found, exact, login)
 
     # --- device-side copies ----------------------------------------------------------------------------
 

@@ -28,6 +28,13 @@ options:
     type: str
     required: true
     no_log: true
+  password_next:
+    description: >-
+      A password rotation under way: the router may already hold this one, so the login tries it after
+      C(password). Masked like C(password).
+    type: str
+    default: ''
+    no_log: true
   secret:
     description: Enable secret (IOS).
     type: str
