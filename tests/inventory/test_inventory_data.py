@@ -23,6 +23,7 @@ from wardctl.errors import WardctlError
 from wardctl.inventory import writer
 from wardctl.inventory.checks import check_inventory
 from wardctl.inventory.importer import COLUMNS
+from wardctl.inventory.layout import DATA_FIELDS
 
 EXAMPLE_ROWS = list(csv.reader(io.StringIO(EXAMPLE_CSV.read_text(encoding="utf-8"))))
 HEADER = EXAMPLE_ROWS[0]
@@ -157,7 +158,7 @@ def set_value(path: Path, var: str, yaml_value: str) -> int:
 
 
 # (file, variable, subject): every data field the small city has, where the writer put it.
-DATA_FIELDS = [
+DATA_CASES = [
     ("group_vars/phuong_1.yml", "ward_display_name", "phuong_1"),
     ("group_vars/phuong_1.yml", "ward_kind", "phuong_1"),
     ("group_vars/phuong_1.yml", "ward_technician_name", "phuong_1"),
@@ -178,7 +179,7 @@ DATA_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("relative", "var", "subject"), DATA_FIELDS, ids=[f"{f[2]}.{f[1]}" for f in DATA_FIELDS])
+@pytest.mark.parametrize(("relative", "var", "subject"), DATA_CASES, ids=[f"{f[2]}.{f[1]}" for f in DATA_CASES])
 @pytest.mark.parametrize("marker", MARKERS, ids=["expression", "statement", "comment"])
 def test_check_flags_a_template_in_each_data_field(
     relative: str, var: str, subject: str, marker: str, small_inventory: Path, tmp_path: Path
@@ -319,3 +320,20 @@ def test_marker_proof(tmp_path: Path) -> None:
     assert listing["_meta"]["hostvars"]["phuong_1-room"]["ward_display_name"] == "Phường 1"
     assert re.search(r'\bmsg"?: "?Phường 1\b', debug), debug  # evaluated, and it is the name, not the payload
     assert not marker.exists()
+
+
+def test_an_unsafe_vault_reference_is_a_plain_text_secret(small_inventory: Path, tmp_path: Path) -> None:
+    inventory = Path(shutil.copytree(small_inventory, tmp_path / "inv"))
+    routers = inventory / "group_vars/routers.yml"
+    line = set_value(routers, "router_password", '!unsafe "{{ vault_router_password }}"')  # never looked up
+    assert [str(p) for p in check_inventory(inventory) if p.is_error] == [
+        f"ERROR {routers}:{line} routers: router_password: secret in plain text: move it to "
+        'group_vars/all/vault.yml and write "{{ vault_router_password }}" here (or use !vault)'
+    ]
+
+
+def test_the_documented_data_fields_are_the_checked_ones() -> None:
+    text = (ROOT / "docs" / "inventory.md").read_text(encoding="utf-8")
+    section = text[text.index("## Data stays data") :]
+    listed = section[section.index("data about people and places") : section.index("(the list is `DATA_FIELDS`")]
+    assert set(re.findall(r"`(\w+)`", listed)) == set(DATA_FIELDS)

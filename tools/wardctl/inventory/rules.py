@@ -25,9 +25,7 @@ TEMPLATE_MARKERS = ("{{", "{%", "{#")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _SECRET_NAME = re.compile(r"password|secret|passphrase|_key$", re.IGNORECASE)
 _SECRET_EXEMPT = {"ansible_ssh_private_key_file"}
-# Loose: what the secrets scan accepts as "not plain text"; the template rule below decides if it is allowed.
-_VAULT_REF = re.compile(r"^\s*\{\{.*\bvault_\w+.*\}\}\s*$", re.DOTALL)
-# Exact: the only template the format allows, one vault variable and nothing else (no filters, no lookups).
+# The only template the format allows: one vault variable and nothing else (no filters, no lookups).
 _EXACT_VAULT_REF = re.compile(r"^\{\{ *vault_\w+ *\}\}$")
 # Unicode line and paragraph separators count: YAML and str.splitlines() both break lines on them.
 _CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
@@ -120,11 +118,6 @@ def is_placeholder_phone(value: str) -> bool:
 
 def is_secret_name(name: str) -> bool:
     return name not in _SECRET_EXEMPT and bool(_SECRET_NAME.search(name))
-
-
-def is_vault_reference(value: object) -> bool:
-    """Not a plain-text secret: encrypted, empty, or a template naming a vault variable."""
-    return value is None or isinstance(value, VaultValue) or (isinstance(value, str) and bool(_VAULT_REF.match(value)))
 
 
 def is_exact_vault_reference(value: str) -> bool:

@@ -17,10 +17,9 @@ from wardctl.inventory.rules import (
     data_text_error,
     is_exact_vault_reference,
     is_secret_name,
-    is_vault_reference,
     template_marker,
 )
-from wardctl.inventory.yamlfile import LineList, UnsafeText
+from wardctl.inventory.yamlfile import LineList, UnsafeText, VaultValue
 
 
 class DataChecks(CheckerBase):
@@ -68,7 +67,7 @@ class DataChecks(CheckerBase):
             if not is_exact_vault_reference(str(value)):
                 msg = f'a template here may only be one vault variable, like "{ref}"; anything more runs as code'
                 self.err(owner, ".".join(trail), msg, where)
-        elif secret and not is_vault_reference(value):
+        elif secret and value is not None and not isinstance(value, VaultValue):  # `!unsafe` text is plain too
             msg = f'secret in plain text: move it to group_vars/all/vault.yml and write "{ref}" here (or use !vault)'
             self.err(owner, ".".join(trail), msg, where)
 
