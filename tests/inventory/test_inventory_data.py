@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from inventory_helpers import EXAMPLE_CSV, ROOT, VENV_BIN, WARDCTL, small_city, write_small
+from inventory_helpers import EXAMPLE_CSV, ROOT, SMALL_VAULT_PASSWORD, VENV_BIN, WARDCTL, small_city, write_small
 
 from wardctl.errors import WardctlError
 from wardctl.inventory import writer
@@ -270,10 +270,12 @@ def payload(marker: Path) -> str:
 
 
 def ansible_uses(inventory: Path, password: str, tmp_path: Path) -> tuple[dict, str]:
-    """`ansible-inventory --list`, then an ad-hoc evaluation of phuong_1's name, on localhost only (-c local)."""
+    """`ansible-inventory --list`, then an ad-hoc evaluation of phuong_1's name, on localhost only (-c local).
+
+    Returns the listing and the evaluated name."""
     password_file = tmp_path / "vault-password"
     password_file.write_text(password + "\n", encoding="utf-8")
-    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
+    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     vault = ["--vault-password-file", str(password_file)]
 
     def run(*cmd: str) -> subprocess.CompletedProcess[str]:
@@ -283,9 +285,10 @@ def ansible_uses(inventory: Path, password: str, tmp_path: Path) -> tuple[dict, 
     host = "phuong_1-room"  # a host of the ward; only its variables are read, nothing connects to it
     debug = run(
         str(VENV_BIN / "ansible"), "-i", str(inventory), "localhost", "-c", "local", *vault,
-        "-m", "debug", "-a", f"msg={{{{ hostvars['{host}'].ward_display_name }}}}",
+        # As roles use it: conference_client_room_name defaults to this expression.
+        "-m", "debug", "-a", f"msg={{{{ hostvars['{host}'].ward_display_name | default(inventory_hostname) }}}}",
     )  # fmt: skip
-    return json.loads(listing.stdout), debug.stdout
+    return json.loads(listing.stdout), json.loads(debug.stdout.split("=>", 1)[1])["msg"]
 
 
 def test_marker_proof(tmp_path: Path) -> None:
@@ -318,7 +321,7 @@ def test_marker_proof(tmp_path: Path) -> None:
     assert not fresh.exists()
     listing, debug = ansible_uses(imported, password, tmp_path)
     assert listing["_meta"]["hostvars"]["phuong_1-room"]["ward_display_name"] == "Phường 1"
-    assert re.search(r'\bmsg"?: "?Phường 1\b', debug), debug  # evaluated, and it is the name, not the payload
+    assert debug == "Phường 1"  # evaluated, and it is the name, not the payload
     assert not marker.exists()
 
 
@@ -337,3 +340,18 @@ def test_the_documented_data_fields_are_the_checked_ones() -> None:
     section = text[text.index("## Data stays data") :]
     listed = section[section.index("data about people and places") : section.index("(the list is `DATA_FIELDS`")]
     assert set(re.findall(r"`(\w+)`", listed)) == set(DATA_FIELDS)
+
+
+def test_unsafe_tagged_data_is_listed_as_an_object_and_inert_when_used(small_inventory: Path, tmp_path: Path) -> None:
+    """Why `check` accepts a marker inside `!unsafe` (inert when used), and why the writer does not emit the tag
+    (`ansible-inventory --list` then shows an object where consumers expect a string)."""
+    inventory = Path(shutil.copytree(small_inventory, tmp_path / "inv"))
+    marker = tmp_path / "MARKER-unsafe"
+    set_value(inventory / "group_vars/phuong_1.yml", "ward_display_name", f'!unsafe "Phường {payload(marker)}"')
+    assert not [p for p in check_inventory(inventory) if p.is_error]
+    listing, debug = ansible_uses(inventory, SMALL_VAULT_PASSWORD, tmp_path)
+    assert listing["_meta"]["hostvars"]["phuong_1-room"]["ward_display_name"] == {
+        "__ansible_unsafe": f"Phường {payload(marker)}"
+    }
+    assert debug == f"Phường {payload(marker)}"  # used, and stays text
+    assert not marker.exists()
