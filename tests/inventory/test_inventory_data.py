@@ -206,17 +206,26 @@ def test_check_flags_control_characters_in_data(what: str, small_inventory: Path
     )
 
 
-def test_check_flags_a_template_in_a_list_item_on_its_own_line(small_inventory: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("var", "item"),
+    [("city_dns_servers", "203.0.113.53"), ("city_wards", "phuong_2"), ("city_mgmt_subnets", "203.0.113.0/25")],
+)
+def test_check_flags_a_template_in_a_list_item_on_its_own_line(
+    var: str, item: str, small_inventory: Path, tmp_path: Path
+) -> None:
     inventory = Path(shutil.copytree(small_inventory, tmp_path / "inv"))
     city = inventory / "group_vars/all/city.yml"
     text = city.read_text(encoding="utf-8")
-    city.write_text(text.replace("city_dns_servers:\n  - 203.0.113.53", 'city_dns_servers:\n  - "{{ dns }}"'))
-    line = city.read_text(encoding="utf-8").splitlines().index('  - "{{ dns }}"') + 1
+    assert f"  - {item}\n" in text
+    city.write_text(text.replace(f"  - {item}\n", f'  - {item}\n  - "{{{{ x }}}}\\n"\n'), encoding="utf-8")  # one more
+    line = city.read_text(encoding="utf-8").splitlines().index('  - "{{ x }}\\n"') + 1
     errors = [str(p) for p in check_inventory(inventory) if p.is_error]
-    assert errors == [
-        f"ERROR {city}:{line} city: city_dns_servers: contains the template marker '{{{{', which Ansible would "
+    # One line: not also "not an address", "not a group name" or "ward group not in the registry".
+    assert [e for e in errors if "city_wards" in e or var in e] == [
+        f"ERROR {city}:{line} city: {var}: contains the template marker '{{{{', which Ansible would "
         "run as code; remove it"
     ]
+    assert all("{{" not in e for e in errors if not e.startswith(f"ERROR {city}:{line} city: {var}:"))
 
 
 @pytest.mark.parametrize(

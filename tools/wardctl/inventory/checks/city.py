@@ -8,7 +8,15 @@ from urllib.parse import urlsplit
 from wardctl.inventory.checks.base import CheckerBase, Where
 from wardctl.inventory.layout import CITY_FILE, REQUIRED_GROUP_VARS, ROUTER_CREDENTIALS
 from wardctl.inventory.raw import Vars
-from wardctl.inventory.rules import PLACEHOLDER_NETS, address_error, is_group_name, is_ip, shown, text_error
+from wardctl.inventory.rules import (
+    PLACEHOLDER_NETS,
+    address_error,
+    data_text_error,
+    is_group_name,
+    is_ip,
+    shown,
+    text_error,
+)
 from wardctl.inventory.yamlfile import LineList
 
 
@@ -105,7 +113,9 @@ class CityChecks(CheckerBase):
             here = (where[0], line)
             if not is_group_name(ward):
                 msg = f"{shown(ward)} is not a valid Ansible group name (letters, digits, _; no leading digit)"
-                self.err(str(ward), "city_wards", msg, here)
+                # Named by itself when printable; text that is unsafe data was reported (as the city's) already.
+                printable = isinstance(ward, str) and not data_text_error(ward)
+                self.err(str(ward) if printable else "city", "city_wards", msg, here)
                 continue
             if ward in first:
                 self.err(ward, "city_wards", f"listed twice (first at line {first[ward]})", here)
