@@ -56,9 +56,19 @@ def stamp_of(path: Path) -> str:
     return path.stem
 
 
-def newest_first(where: Path) -> list[Path]:
-    found = [p for p in where.glob("*.cfg") if _STAMP.match(p.stem)]
+def newest_first(where: Path, *, restorable: bool = True) -> list[Path]:
+    """This kit's backups of one router, newest first; by default only those a rollback can restore."""
+    found = [p for p in where.glob("*.cfg") if _STAMP.match(p.stem) and not (restorable and unrestorable(p))]
     return sorted(found, key=lambda p: (p.stem[:16], int(p.stem[17:] or 1)), reverse=True)
+
+
+def unrestorable(path: Path) -> str:
+    """Why a backup cannot be restored ("" if it can): unreadable, not text, or empty (a write cut short)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"unreadable ({type(exc).__name__})"
+    return "" if text.strip() else "empty"
 
 
 def latest(backup_dir: Path | str, ward: str, router: str) -> Path | None:

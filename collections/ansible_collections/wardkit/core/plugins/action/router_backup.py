@@ -17,5 +17,8 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         _, args = self.validate_argument_spec(argument_spec=ra.COMMON)
-        res, _ = ra.run(result, args, bool(self._task.check_mode), take_backup)
+        check = bool(self._task.check_mode)
+        res, out = ra.run(result, args, check, take_backup)
+        if check and out is not None and out.ok:
+            res["msg"] = "check mode: the router was reached; no backup written (a dry run leaves no files)"
         return res
