@@ -142,3 +142,18 @@ def test_jinja_references_stay_strings(small_inventory: Path) -> None:
     raw = load_raw(small_inventory)
     assert raw.group_vars["routers"].values["router_password"] == "{{ vault_router_password }}"
     assert read_inventory(small_inventory).ward("phuong_2").router.line_up_mbps == 10.5
+
+
+def test_a_password_rotation_is_mapped_by_a_plain_vault_reference(small_inventory: Path, tmp_path: Path) -> None:
+    """roles/router/README.md's rotation: `router_password_next` refers to the vault like `router_password`;
+    anything more (a filter, a literal) is refused, naming the variable."""
+    inventory = tmp_path / "inv"
+    shutil.copytree(small_inventory, inventory)
+    routers = inventory / "group_vars/routers.yml"
+    base = routers.read_text(encoding="utf-8")
+    routers.write_text(base + 'router_password_next: "{{ vault_router_password_next }}"\n', encoding="utf-8")
+    assert not [str(p) for p in check_inventory(inventory) if p.is_error]
+    for bad in ('"{{ vault_router_password_next | default(omit) }}"', "Plain-new-password-1"):
+        routers.write_text(base + f"router_password_next: {bad}\n", encoding="utf-8")
+        errors = [str(p) for p in check_inventory(inventory) if p.is_error]
+        assert len(errors) == 1 and "router_password_next" in errors[0], errors
