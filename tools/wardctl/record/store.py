@@ -12,6 +12,7 @@ Everything written is masked on the way in (wardctl.masking): the record is as s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -136,7 +137,8 @@ def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> WardctlError:
 class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or state_dir() / "runs.db"
-        touch_private(self.path)  # SQLite gives -wal and -shm the main file's mode: all three stay 0600
+        with contextlib.suppress(PermissionError):  # another user's record: read as it is
+            touch_private(self.path)  # SQLite gives -wal and -shm the main file's mode: all three stay 0600
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
