@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from wardctl.report import fmt
 from wardctl.report.i18n import Lang
-from wardctl.report.ward import Advice, MetricCheck, WardReport, with_unit
+from wardctl.report.ward import Advice, LineView, MetricCheck, WardReport, procurement_by_item, with_unit
 
 DEVICE_ORDER = ("camera", "microphone", "speaker", "display")
 KEY_METRICS = ("down_mbps", "up_mbps", "loss_percent", "rtt_ms", "jitter_ms")
@@ -27,13 +28,21 @@ def advise(report: WardReport) -> list[Advice]:
         first = next((f.host for f in rec.failures if f.host), "")
         steps.append(Advice("unreachable", {"host": first or rec.display_name, "address": addresses.get(first, "")}))
     unreachable_names = {h.name for h in unreachable}
+    # A failed hardening area is one step naming it (the role then fails the host: that task says no more).
+    area_failed = {ep.host: ep.hardening for ep in report.endpoints if ep.hardening and ep.hardening.failed}
     seen: set[tuple[str, str]] = set()
     for failure in rec.failures:
         if failure.host in unreachable_names or (failure.host, failure.task) in seen:
             continue  # one step per host and task: a loop that failed five times is one thing to fix
         seen.add((failure.host, failure.task))
+        if failure.host in area_failed and failure.task.startswith("endpoint_hardening"):
+            continue
         steps.append(Advice("failed_task", {"host": failure.host or rec.ward, "task": failure.task,
                                             "message": failure.message, "run_id": run_id}))  # fmt: skip
+    for host, hardening in area_failed.items():
+        for area in hardening.failed:
+            reason = hardening.reasons.get(area, "")
+            steps.append(Advice("hardening_failed", {"host": host, "area": area, "reason": reason, "run_id": run_id}))
     for line in report.lines:
         if line.verdict in ("unfit", "degraded"):
             failing = line.failing()
@@ -49,7 +58,9 @@ def advise(report: WardReport) -> list[Advice]:
                 Advice("room_missing", {"host": room.host, "items": room.missing, "procurement": room.procurement})
             )
     for ep in report.endpoints:
-        if ep.client is not None and not ep.client.ready:
+        if ep.client is not None and ep.client.state == "would_install":
+            steps.append(Advice("client_would_install", {"host": ep.host, "version": ep.client.pinned_version or "?"}))
+        elif ep.client is not None and not ep.client.ready:
             steps.append(Advice("client_missing", {"host": ep.host, "state": ep.client.state or "?"}))
         if ep.hardening is not None and ep.hardening.not_applied:
             steps.append(Advice("hardening", {"host": ep.host, "areas": ep.hardening.not_applied}))
@@ -72,12 +83,19 @@ def figures(metrics: list[MetricCheck], lang: Lang, contract: dict[str, float] |
         text = f"{lang.t(f'metric.{m.key}')} {with_unit(lang.num(m.value), m.key)}"
         extra = []
         if m.crossed is not None and m.ok is False:  # the bound only where it was missed
-            need = "cần" if lang.code == "vi" else "needs"
-            extra.append(f"{need} {'≥' if m.bound == 'min' else '≤'} {lang.num(m.crossed)}")
+            extra.append(f"{lang.t('line.needs')} {'≥' if m.bound == 'min' else '≤'} {lang.num(m.crossed)}")
         if contract and m.key in contract:  # what the ISP sold: the argument on the phone
             extra.append(lang.t("line.contract", value=with_unit(lang.num(contract[m.key]), m.key)))
         parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
     return "; ".join(parts)
+
+
+def line_reasons(line: LineView, lang: Lang) -> str:
+    """Why the line is not good: the role's reasons (English) in English, the failing figures in Vietnamese (the
+    reasons only when no figure failed: a check that could not run at all)."""
+    if lang.code == "en" or not line.reasons:
+        return "; ".join(line.reasons)
+    return figures(line.failing(), lang, line.contract) or "; ".join(line.reasons)
 
 
 def device_names(items: list[str], lang: Lang) -> str:
@@ -98,10 +116,17 @@ def text(step: Advice, lang: Lang, contact: str = "") -> str:
         shown = shown or lang.t("not_measured")
         return lang.t(f"next.{step.code}", figures=shown)
     if step.code == "room_missing":
-        items = "; ".join(p["procurement"]) if p.get("procurement") else device_names(p["items"], lang)
+        items = "; ".join(fmt.to_buy(procurement_by_item(p["items"], p.get("procurement")), lang))
         return lang.t("next.room_missing", host=p["host"], items=items)
     if step.code == "hardening":
-        return lang.t("next.hardening", host=p["host"], areas=", ".join(p["areas"]))
+        return lang.t("next.hardening", host=p["host"], areas=", ".join(fmt.area_name(a, lang) for a in p["areas"]))
+    if step.code == "hardening_failed":
+        reason = p.get("reason") or lang.t("none")
+        return lang.t("next.hardening_failed", host=p["host"], area=fmt.area_name(p["area"], lang), reason=reason,
+                      run_id=p["run_id"])  # fmt: skip
+    if step.code == "client_missing":
+        state = lang.get(f"client.{p['state']}", p["state"])
+        return lang.t("next.client_missing", host=p["host"], state=state)
     return lang.t(f"next.{step.code}", **{k: str(v) for k, v in p.items()})
 
 

@@ -16,7 +16,7 @@ from wardctl.report.record import Record, RunInfo, WardRecord, contract_status
 from wardctl.report.ward import WardReport, build_ward
 
 # The city table needs only these reports; the rest stay in the database (and out of memory).
-CITY_KINDS = ("router", "line_check", "room_readiness")
+CITY_KINDS = ("router", "line_check", "room_readiness", "conference_client", "endpoint_hardening")
 STATUS_ORDER = ("done", "failed", "unreachable", "pending")
 
 
@@ -154,11 +154,17 @@ def row_json(row: CityRow, lang: Lang) -> dict[str, Any]:
             "backup_path": router.backup_path,
         },
         "endpoints": {"ok": sum(1 for e in endpoints if e.ok), "total": len(endpoints)},
+        "clients": _pair(report.clients if report else None, "installed", "machines"),
+        "hardening": _pair(report.hardening if report else None, "applied", "enabled"),
         "line_verdict": report.line_verdict if report else None,
         "missing_devices": report.missing_devices if report else [],
         "failures": len(rec.failures) if rec else 0,
         "holding": holding(row, lang) or None,
     }  # fmt: skip
+
+
+def _pair(pair: tuple[int, int] | None, first: str, second: str) -> dict[str, int] | None:
+    return None if pair is None else {first: pair[0], second: pair[1]}
 
 
 def city_json(city: CityReport, lang: Lang) -> dict[str, Any]:

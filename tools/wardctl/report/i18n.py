@@ -26,9 +26,63 @@ STRINGS: dict[str, dict[str, str]] = {
     "device.microphone": {"vi": "Micro", "en": "Microphone"},
     "device.speaker": {"vi": "Loa", "en": "Speaker"},
     "device.display": {"vi": "Màn hình", "en": "Display"},
+    # --- hardening outcomes (roles/endpoint_hardening; docs/report-facts.md) and the areas' names
     "area.applied": {"vi": "Đã áp dụng", "en": "Applied"},
+    "area.compliant": {"vi": "Đã đạt sẵn", "en": "Already compliant"},
     "area.off": {"vi": "Không bật", "en": "Off"},
+    "area.failed": {"vi": "Lỗi", "en": "Failed"},
+    "area.would_apply": {"vi": "Sẽ áp dụng", "en": "Would apply"},
+    "area.not_run": {"vi": "Không chạy lần này", "en": "Not run"},
     "area.not_applied": {"vi": "Chưa áp dụng", "en": "Not applied"},
+    "area_name.ssh": {"vi": "Đăng nhập từ xa (SSH)", "en": "SSH"},
+    "area_name.firewall": {"vi": "Tường lửa", "en": "Firewall"},
+    "area_name.updates": {"vi": "Cập nhật tự động", "en": "Automatic updates"},
+    "area_name.time": {"vi": "Đồng bộ giờ", "en": "Time sync"},
+    "area_name.audit": {"vi": "Nhật ký kiểm toán (auditd)", "en": "Audit log (auditd)"},
+    "area_name.sysctl": {"vi": "Tham số nhân (sysctl)", "en": "Kernel parameters (sysctl)"},
+    "area_name.pam": {"vi": "Chính sách mật khẩu (PAM)", "en": "Password policy (PAM)"},
+    "area_name.accounts": {"vi": "Tài khoản người dùng", "en": "User accounts"},
+    "area_name.sudo": {"vi": "Quyền quản trị (sudo)", "en": "Administrator rights (sudo)"},
+    "area_name.services": {"vi": "Dịch vụ không cần thiết", "en": "Unneeded services"},
+    "area_name.kernel_modules": {"vi": "Mô-đun nhân", "en": "Kernel modules"},
+    "area_name.usb_storage": {"vi": "Chặn ổ nhớ USB", "en": "USB storage"},
+    "area_name.banner": {"vi": "Thông báo khi đăng nhập", "en": "Login banner"},
+    "area_name.logging": {"vi": "Gửi nhật ký hệ thống", "en": "System logging"},
+    "area_name.coredumps": {"vi": "Chặn kết xuất bộ nhớ (core dump)", "en": "Core dumps"},
+    "area_name.integrity": {"vi": "Kiểm tra toàn vẹn tệp (AIDE)", "en": "File integrity (AIDE)"},
+    "area_name.win_firewall": {"vi": "Tường lửa Windows", "en": "Windows firewall"},
+    "area_name.win_smb": {"vi": "Chia sẻ tệp SMB (Windows)", "en": "SMB file sharing (Windows)"},
+    "area_name.win_rdp": {"vi": "Truy cập từ xa RDP (Windows)", "en": "Remote desktop (Windows)"},
+    "area_name.win_updates": {"vi": "Cập nhật Windows", "en": "Windows updates"},
+    "area_name.win_screen_lock": {"vi": "Khóa màn hình (Windows)", "en": "Screen lock (Windows)"},
+    "area_name.win_defender": {"vi": "Diệt virus Defender (Windows)", "en": "Defender antivirus (Windows)"},
+    # --- the meeting client (roles/conference_client)
+    "client.installed": {"vi": "đã cài", "en": "installed"},
+    "client.would_install": {"vi": "sẽ được cài", "en": "would be installed"},
+    "client.removed": {"vi": "đã gỡ", "en": "removed"},
+    "client.source": {"vi": "nguồn", "en": "from"},
+    "client.verified": {"vi": "đã kiểm tra mã băm", "en": "checksum verified"},
+    "client.unverified": {"vi": "chưa kiểm tra mã băm", "en": "checksum not verified"},
+    "client.autostart": {"vi": "tự khởi động", "en": "starts on its own"},
+    "client.no_autostart": {"vi": "không tự khởi động", "en": "no autostart"},
+    "client.pinned": {"vi": "cần bản {version}", "en": "pinned {version}"},
+    # --- what the finance office buys (roles/room_readiness `room_readiness_procurement`, keyed by item)
+    "procurement.camera": {
+        "vi": "Camera hội nghị (USB UVC, 1080p, góc rộng)",
+        "en": "Conference camera (USB UVC, 1080p, wide angle)",
+    },
+    "procurement.microphone": {
+        "vi": "Micro hội nghị hoặc loa kèm micro (USB)",
+        "en": "Conference microphone or speakerphone (USB)",
+    },
+    "procurement.speaker": {
+        "vi": "Loa phòng họp hoặc loa kèm micro (USB)",
+        "en": "Room speakers or speakerphone (USB)",
+    },
+    "procurement.display": {
+        "vi": "Màn hình cho phòng họp (TV hoặc màn hình máy tính, HDMI)",
+        "en": "Display for the room (TV or monitor, HDMI)",
+    },
     "role.meeting_room": {"vi": "Phòng họp", "en": "Meeting room"},
     "role.leader_pc": {"vi": "Máy lãnh đạo", "en": "Leader's PC"},
     "role.city_services": {"vi": "Máy chủ dịch vụ", "en": "Services host"},
@@ -82,6 +136,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ep.client": {"vi": "Phần mềm họp", "en": "Meeting client"},
     "ep.hardening": {"vi": "Bảo mật", "en": "Hardening"},
     "ep.areas": {"vi": "{applied}/{total} mục đã áp dụng", "en": "{applied}/{total} areas applied"},
+    "ep.area": {"vi": "Mục bảo mật", "en": "Area"},
+    "ep.outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "ep.dry_run": {"vi": "chạy thử", "en": "dry run"},
     "ep.lynis": {"vi": "chỉ số Lynis {index}", "en": "Lynis index {index}"},
     "ep.none": {"vi": "Không có máy trạm", "en": "No endpoints"},
     "host.ok": {"vi": "OK", "en": "ok"},
@@ -106,6 +163,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Waived: the line is unfit but does not block the rollout.",
     },
     "line.from": {"vi": "đo từ {host}", "en": "measured from {host}"},
+    "line.min_avg_max": {"vi": "thấp nhất/trung bình/cao nhất", "en": "min/avg/max"},
+    "line.needs": {"vi": "cần", "en": "needs"},
     "metric.rtt_ms": {"vi": "Độ trễ (RTT)", "en": "Round-trip time"},
     "metric.jitter_ms": {"vi": "Độ dao động trễ (jitter)", "en": "Jitter"},
     "metric.loss_percent": {"vi": "Mất gói", "en": "Packet loss"},
@@ -171,6 +230,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Phần mềm họp trên {host} chưa sẵn sàng (trạng thái: {state}): báo kỹ thuật thành phố cài lại.",
         "en": "The meeting client on {host} is not ready (state: {state}): ask city hall to reinstall it.",
     },
+    "next.client_would_install": {
+        "vi": "Phần mềm họp chưa có trên {host}: lần triển khai thật sẽ cài (bản {version}).",
+        "en": "The meeting client is not on {host} yet: the real rollout will install it (version {version}).",
+    },
+    "next.hardening_failed": {
+        "vi": "{host}: mục bảo mật «{area}» bị lỗi: {reason}. Khắc phục rồi báo kỹ thuật thành phố chạy lại "
+        "(wardctl rollout --resume {run_id}).",
+        "en": "{host}: hardening area “{area}” failed: {reason}. Fix it, then ask city hall to resume the rollout "
+        "(wardctl rollout --resume {run_id}).",
+    },
     "next.hardening": {
         "vi": "{host}: các mục bảo mật chưa áp dụng: {areas}.",
         "en": "{host}: hardening areas not applied: {areas}.",
@@ -191,6 +260,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "city.router": {"vi": "Router", "en": "Router"},
     "city.router_lines": {"vi": "dòng đổi", "en": "lines changed"},
     "city.endpoints": {"vi": "Máy trạm OK", "en": "Endpoints ok"},
+    "city.clients": {"vi": "Phần mềm họp", "en": "Meeting client"},
+    "city.clients_of": {"vi": "đã cài trên {n}/{m} máy", "en": "installed on {n} of {m} machines"},
+    "city.hardening": {"vi": "Bảo mật", "en": "Hardening"},
+    "city.clients_short": {"vi": "PM họp", "en": "Client"},
+    "city.hardening_short": {"vi": "Bảo mật", "en": "Hardened"},
+    "city.hardening_of": {"vi": "{n}/{m} mục đã áp dụng", "en": "{n} of {m} areas applied"},
     "city.line": {"vi": "Đường truyền", "en": "Line"},
     "city.last_run": {"vi": "Lần chạy gần nhất", "en": "Last run"},
     "city.holding": {"vi": "Vướng mắc", "en": "Holding it back"},
@@ -255,14 +330,36 @@ class Lang:
         text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
         return text.replace(".", ",") if self.code == "vi" else text  # Vietnamese writes 0,9
 
-    def time(self, stamp: str | None) -> str:
+    def time(self, stamp: str | None, zone: bool = True) -> str:
+        """The stamp in the city's time, with its zone (`10/06/2021 08:30 (UTC+7)`, `2021-06-10 03:30 CEST
+        (UTC+2)`) unless a header says it."""
         when = parse_time(stamp)
         if when is None:
             return "—"
-        return when.astimezone(self.tz).strftime(_VI_DATE if self.code == "vi" else _EN_DATE)
+        local = when.astimezone(self.tz)
+        text = local.strftime(_VI_DATE if self.code == "vi" else _EN_DATE)
+        if not zone:
+            return text
+        label = zone_label(local)
+        return f"{text} ({label})" if label.startswith("UTC") else f"{text} {label}"
+
+    @property
+    def zone(self) -> str:
+        """The city's zone as of now, for a header over times shown without it."""
+        return zone_label(datetime.now(self.tz))
 
     def date(self, when: datetime) -> str:
         return when.strftime("%d/%m/%Y" if self.code == "vi" else "%Y-%m-%d")
+
+
+def zone_label(when: datetime) -> str:
+    """`UTC+7` (`UTC+5:30`), after the zone's abbreviation when it has a lettered one (`CEST (UTC+2)`)."""
+    offset = when.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+    name = when.tzname() or ""
+    return f"{name} ({utc})" if name.isalpha() and name != "UTC" else utc
 
 
 def city_tz(name: str | None = None) -> tzinfo:

@@ -30,6 +30,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not a technician's page
     )
     env.globals["fmt"] = fmt
+    env.globals["line_reasons"] = advice.line_reasons
     return env
 
 
@@ -58,6 +59,8 @@ class CityCells:
     router: str
     router_changed: str | None
     endpoints: str
+    clients: str
+    hardening: str
     verdict: str | None
     verdict_label: str
     finished: str | None
@@ -72,7 +75,8 @@ def city_cells(row: CityRow, lang: Lang) -> CityCells:
         ward=row.ward, name=row.display_name, status=row.live_status, status_label=lang.status(row.live_status),
         dry=bool(rec and rec.run.check_mode), router=fmt.router_model(router, lang) if r else "—",
         router_changed=fmt.router_changed(router, lang) if router and router.measured else None,
-        endpoints=fmt.endpoints_ok(r.endpoints) if r else "—", verdict=r.line_verdict if r else None,
+        endpoints=fmt.endpoints_ok(r.endpoints) if r else "—", clients=fmt.ward_clients(r, lang) if r else "—",
+        hardening=fmt.ward_hardening(r, lang) if r else "—", verdict=r.line_verdict if r else None,
         verdict_label=lang.verdict(r.line_verdict) if r else "—",
         finished=lang.time(rec.finished_at) if rec else None, run_id=rec.run_id if rec else None,
         holding=holding(row, lang),

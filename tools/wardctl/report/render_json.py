@@ -5,12 +5,13 @@ Contract keys (docs/rollout.md) are never renamed or retyped; extras are added b
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from wardctl.record.contract import contract
-from wardctl.report import advice
+from wardctl.report import advice, fmt
 from wardctl.report.i18n import Lang
-from wardctl.report.ward import DiffSummary, WardReport
+from wardctl.report.ward import ClientView, DiffSummary, HardeningView, WardReport
 
 SCHEMA_VERSION = 1
 
@@ -19,6 +20,20 @@ def _diff(diff: DiffSummary | None) -> dict[str, Any] | None:
     if diff is None:
         return None
     return {"added": diff.added, "removed": diff.removed, "first_lines": diff.first}
+
+
+def _client(view: ClientView | None) -> dict[str, Any] | None:
+    """The `conference_client_report` fact as read (docs/report-facts.md); null: not measured."""
+    return None if view is None else asdict(view) | {"ready": view.ready}
+
+
+def _hardening(view: HardeningView | None) -> dict[str, Any] | None:
+    """Each area's state, the failed ones' reasons, counts by state (docs/report-facts.md); null: not measured."""
+    if view is None:
+        return None
+    return {"areas": view.areas, "reasons": view.reasons, "counts": view.counts, "applied": len(view.applied),
+            "enabled": view.enabled, "failed": view.failed, "not_applied": view.not_applied,
+            "check_mode": view.check_mode, "lynis_index": view.lynis_index}  # fmt: skip
 
 
 def ward_doc(report: WardReport, lang: Lang) -> dict[str, Any]:
@@ -40,11 +55,7 @@ def ward_doc(report: WardReport, lang: Lang) -> dict[str, Any]:
         "endpoints": [
             {"name": ep.host, "role": ep.role, "platform": ep.platform or None, "ok": ep.ok,
              "in_run": ep.counts is not None,
-             "client": None if ep.client is None else
-             {"package": ep.client.package, "version": ep.client.version, "state": ep.client.state},
-             "hardening": None if ep.hardening is None else
-             {"areas": ep.hardening.areas, "not_applied": ep.hardening.not_applied,
-              "lynis_index": ep.hardening.lynis_index}}
+             "client": _client(ep.client), "hardening": _hardening(ep.hardening)}
             for ep in report.endpoints
         ],
         "line": [
@@ -55,7 +66,8 @@ def ward_doc(report: WardReport, lang: Lang) -> dict[str, Any]:
             for line in report.lines
         ],
         "line_verdict": report.line_verdict,
-        "room": [{"host": room.host, "devices": room.devices, "missing": room.missing} for room in report.rooms],
+        "room": [{"host": room.host, "devices": room.devices, "missing": room.missing,
+                  "to_buy": fmt.to_buy(room.buy, lang)} for room in report.rooms],
         "run_failures": [{"host": f.host, "task": f.task, "message": f.message, "phase": f.phase}
                          for f in report.run_failures],
         "next_steps": [advice.as_json(step, lang, report.contact) for step in advice.advise(report)],

@@ -66,12 +66,13 @@ def ward_md(report: WardReport, lang: Lang, city_name: str, generated: str) -> s
     if report.endpoints:
         out += table(
             [t("ep.host"), t("ep.role"), t("ep.result"), t("ep.client"), t("ep.hardening")],
-            [[f"`{ep.host}`", fmt.role(ep, lang), fmt.counts(ep.counts, lang), fmt.client(ep.client, lang),
-              fmt.hardening(ep.hardening, lang)
-              + (f" ({t('area.not_applied')}: {', '.join(ep.hardening.not_applied)})"
-                 if ep.hardening and ep.hardening.not_applied else "")]
-             for ep in report.endpoints],
+            [[f"`{ep.host}`", fmt.role(ep, lang), fmt.counts(ep.counts, lang), fmt.client_full(ep.client, lang),
+              fmt.hardening(ep.hardening, lang)] for ep in report.endpoints],
         )  # fmt: skip
+        for ep in report.endpoints:
+            if groups := fmt.area_groups(ep.hardening, lang):
+                out += ["", f"`{ep.host}` — {t('ep.hardening')}:", ""]
+                out += [f"- {label}: {', '.join(names)}" for _, label, names in groups]
     else:
         out.append(t("ep.none"))
 
@@ -86,7 +87,7 @@ def ward_md(report: WardReport, lang: Lang, city_name: str, generated: str) -> s
              for m in line.metrics],
         )  # fmt: skip
         if line.reasons:
-            out += ["", f"{t('line.reasons')}: {'; '.join(line.reasons)}"]
+            out += ["", f"{t('line.reasons')}: {advice.line_reasons(line, lang)}"]
         if line.gate == "waived":
             out += ["", f"_{t('line.waived')}_"]
         out.append("")

@@ -29,15 +29,17 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 def status_text(city: CityReport, lang: Lang) -> str:
     t = lang.t
     headers = [t("city.ward"), t("city.name"), t("city.status"), t("city.router"), t("city.router_lines"),
-               t("city.endpoints"), t("city.line"), t("city.last_run")]  # fmt: skip
+               t("city.endpoints"), t("city.clients_short"), t("city.hardening_short"), t("city.line"),
+               f"{t('city.last_run')} ({lang.zone})"]  # fmt: skip
     rows = []
     for row in city.rows:
         r, rec = row.report, row.record
         status = lang.status(row.live_status) + (f" ({t('city.dry')})" if rec and rec.run.check_mode else "")
-        last = f"{rec.run_id} {lang.time(rec.finished_at)}" if rec else "—"
+        last = f"{rec.run_id} {lang.time(rec.finished_at, zone=False)}" if rec else "—"
         rows.append([
             row.ward, row.display_name, status, fmt.router_model(r.router, lang) if r else "—",
             fmt.router_changed(r.router, lang) if r else "—", fmt.endpoints_ok(r.endpoints) if r else "—",
+            fmt.ward_clients(r, lang, short=True), fmt.ward_hardening(r, lang, short=True),
             lang.verdict(r.line_verdict) if r else "—", last,
         ])  # fmt: skip
     out = []
