@@ -5,7 +5,8 @@ city set in 2021 (end of June), and June 2021:
 
 - run 1 (apply, from 2021-06-10): canary phuong_1, then two waves; long_son's router is unreachable, phuong_3's
   room fails a task, thang_tam's line is unfit, phuong_2's room has no camera, the last wave stays pending;
-- run 2 (apply, 2021-06-18): the wards left pending in run 1, all done;
+- run 2 (apply, 2021-06-18): the wards left pending in run 1, all done; rach_dua's room has the meeting client
+  removed, nguyen_an_ninh's record is an older one without the client's and the hardening's facts;
 - run 3 (dry run, 2021-06-25): phuong_4 has changes pending; it must not change the city's picture.
 """
 
@@ -126,14 +127,41 @@ def room_report(missing: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def client_report(state: str = "installed") -> dict[str, Any]:
-    return {"package": "zavi-meeting", "version": "3.2.1", "state": state}
+CLIENT_SHA256 = "sha256:" + "3f" * 32
 
 
-def hardening_report() -> dict[str, Any]:
-    return {"areas": {"firewall": "applied", "ssh": "applied", "auto_updates": "applied", "usb_storage": "disabled",
-                      "auditd": {"enabled": True, "applied": False}, "password_policy": "applied"},
-            "lynis_index": 78, "token": SECRETS[3]}  # fmt: skip
+def client_report(state: str = "installed", role: str = "meeting_room", check: bool = False) -> dict[str, Any]:
+    """A conference_client_report shaped as roles/conference_client/tasks/report.yml publishes it."""
+    return {"package": "zavi-meeting", "version": "" if state == "would_install" else "3.2.1",
+            "pinned_version": "3.2.1", "state": state,
+            "source": "http://203.0.113.10/mirror/zavi/zavi-meeting_3.2.1_amd64.deb", "checksum": CLIENT_SHA256,
+            "checksum_verified": state != "removed", "autostart": state != "removed" and role == "meeting_room",
+            "check_mode": check}  # fmt: skip
+
+
+def hardening_areas(platform: str = "Debian") -> list[str]:
+    """The role's control areas (its vars/<platform>.yml), in the order it runs them."""
+    data = yaml.safe_load((ROOT / "roles" / "endpoint_hardening" / "vars" / f"{platform}.yml").read_text("utf-8"))
+    return list(data["endpoint_hardening__areas"])
+
+
+def hardening_report(changed: tuple[str, ...] = ("ssh", "firewall", "audit", "sysctl"), off: tuple[str, ...] = (),
+                     failed: dict[str, str] | None = None, check: bool = False, platform: str = "Debian",
+                     run_tags: tuple[str, ...] = ("all",)) -> dict[str, Any]:  # fmt: skip
+    """An endpoint_hardening_report made by roles/endpoint_hardening's own filter (tasks/report.yml), with a
+    secret-named key planted beside it."""
+    areas = hardening_areas(platform)
+    outcomes = role_filter("endpoint_hardening").endpoint_hardening_outcomes(
+        areas, [a not in off for a in areas], changed, failed or {}, check, run_tags, ()
+    )
+    return {"check_mode": check, "areas": outcomes, "token": SECRETS[3]}
+
+
+def scenario_hardening(platform: str, check: bool) -> dict[str, Any]:
+    """The scenario's hardening: a few areas changed, the rest already so, USB storage left on by the city."""
+    if platform == "windows":
+        return hardening_report(("win_firewall", "win_smb"), check=check, platform="Windows")
+    return hardening_report(off=("usb_storage",), check=check)
 
 
 # What a degraded or unfit line measured (on top of line_report's good figures).
@@ -153,6 +181,7 @@ class WardPlan:
     failed_host: str | None = None  # a room that fails a task
     unreachable_host: str | None = None
     client_state: str = "installed"
+    endpoint_facts: bool = True  # False: an older record, without the client's and hardening's facts
 
 
 @dataclass
@@ -172,7 +201,8 @@ def city_inventory(dest: Path, deadline: str) -> Path:
     return dest
 
 
-def outcome_for(city: City, ward_id: str, plan: WardPlan) -> tuple[WaveOutcome, tuple[str, str | None, str | None]]:
+def outcome_for(city: City, ward_id: str, plan: WardPlan,
+                check: bool = False) -> tuple[WaveOutcome, tuple[str, str | None, str | None]]:  # fmt: skip
     ward = city.ward(ward_id)
     out = WaveOutcome()
     message: str | None = None
@@ -195,8 +225,11 @@ def outcome_for(city: City, ward_id: str, plan: WardPlan) -> tuple[WaveOutcome, 
             out.reports[(host, "router")] = router_report(plan.changed)
         else:
             endpoint = next(e for e in ward.endpoints if e.name == host)
-            out.reports[(host, "conference_client")] = client_report(plan.client_state)
-            out.reports[(host, "endpoint_hardening")] = hardening_report()
+            if plan.endpoint_facts and host != plan.failed_host:  # a failed install stops the host: no facts
+                state = "would_install" if check else plan.client_state
+                if endpoint.role != "city_services":  # nobody meets on city hall's server (endpoints.yml)
+                    out.reports[(host, "conference_client")] = client_report(state, endpoint.role, check)
+                out.reports[(host, "endpoint_hardening")] = scenario_hardening(endpoint.platform, check)
             if endpoint.role == "meeting_room":
                 out.reports[(host, "room_readiness")] = room_report(plan.missing)
                 figures = LINE_FIGURES[plan.line]
@@ -222,7 +255,7 @@ def record_run(store: Store, clock: Clock, city: City, run_id: str, waves: list[
         verdicts = {}
         for ward in wave:
             clock.tick(minutes=3)
-            outcome, verdict = outcome_for(city, ward, plans.get(ward, WardPlan()))
+            outcome, verdict = outcome_for(city, ward, plans.get(ward, WardPlan()), check)
             merged.hosts.update(outcome.hosts)
             merged.failures += outcome.failures
             merged.reports.update(outcome.reports)
@@ -241,6 +274,8 @@ def vungtau_scenario(state: Path) -> Scenario:
         "phuong_3": WardPlan(status="failed", failed_host="phuong_3-room"),
         "thang_tam": WardPlan(line="unfit"),
         "long_son": WardPlan(status="unreachable", unreachable_host="long_son-router"),
+        "rach_dua": WardPlan(client_state="removed"),
+        "nguyen_an_ninh": WardPlan(endpoint_facts=False),
     }
     first = ["phuong_1"]
     second = ["city_hall", "phuong_2", "phuong_3", "phuong_4", "phuong_5", "thang_tam", "long_son"]

@@ -60,8 +60,11 @@ def test_readers_are_lenient() -> None:
     assert summarize_diff(None) is None
     assert summarize_diff(["ntp server 1.2.3.4", "logging host 1.2.3.4"]).added == 2  # pushed lines, no markers
     assert summarize_diff({"prepared": "+a\n-b\n"}).changed_lines == 2
-    assert [area_state(v) for v in (True, False, "applied", "failed", {"enabled": True, "applied": False})] == [
-        "applied", "off", "applied", "not_applied", "not_applied"]  # fmt: skip
+    # Older records' words, and the role's {"state": ...} (an unknown state is worth a look, not "off").
+    assert [area_state(v) for v in (True, False, "applied", "failed", {"enabled": True, "applied": False}, "error",
+                                    {"state": "compliant"}, {"state": "would_apply"}, {"state": "bogus"})] == [
+        "applied", "off", "applied", "failed", "not_applied", "not_applied", "compliant", "would_apply",
+        "not_applied"]  # fmt: skip
     # Thresholds under other names and a string figure are read; without the role's judgement nothing is judged.
     line = line_view("h", {"down_mbps": "4,5", "thresholds": {"min_down_mbps": 10, "loss_percent": {"max": 1}},
                            "loss_percent": 0.2, "checks": {"loss_percent": "Good", "down_mbps": "bad"}})  # fmt: skip

@@ -138,11 +138,14 @@ def test_city_csv(state, cli) -> None:
     assert rows[0][:3] == ["Mã đơn vị", "Đơn vị", "Trạng thái"] and len(rows) == 19
     by_ward = {r[0]: r for r in rows[1:]}
     assert by_ward["long_son"][1:3] == ["Xã Long Sơn", "Không kết nối được"]
-    assert by_ward["thang_tam"][7:11] == ["Không đạt", "0.9", "12.2", "3"]
-    assert by_ward["phuong_2"][11] == "Camera"
+    assert by_ward["city_hall"][7:11] == ["13", "13", "102", "102"]  # no client on the services host
+    assert by_ward["nguyen_an_ninh"][7:11] == ["", "", "", ""]  # an older record: not measured
+    assert by_ward["thang_tam"][11:15] == ["Không đạt", "0.9", "12.2", "3"]
+    assert by_ward["phuong_2"][15] == "Camera"
     en = list(csv.DictReader(io.StringIO(cli("report", "--city", "--format", "csv", "--lang", "en").out[1:])))
     assert {r["status"] for r in en} == {"Done", "Failed", "Unreachable"}
-    assert next(r for r in en if r["ward"] == "phuong_1")["ready_since"] == "2021-06-10 08:35"
+    assert next(r for r in en if r["ward"] == "phuong_1")["ready_since"] == "2021-06-10 08:35 (UTC+7)"
+    assert next(r for r in en if r["ward"] == "rach_dua")["client_installed"] == "0"
 
 
 def test_city_json_timeline(state, cli) -> None:
