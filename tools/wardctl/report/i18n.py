@@ -327,7 +327,9 @@ class Lang:
     def num(self, value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return "—"
-        text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        text = f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+        if "." in text:  # 12.50 -> 12.5, never 70 -> 7
+            text = text.rstrip("0").rstrip(".")
         return text.replace(".", ",") if self.code == "vi" else text  # Vietnamese writes 0,9
 
     def time(self, stamp: str | None, zone: bool = True) -> str:
