@@ -161,7 +161,9 @@ def test_a_vietnamese_ward_report_is_vietnamese(vi_state, cli, fmt) -> None:
 
 
 def test_the_vietnamese_city_pages_are_vietnamese(vi_state, cli) -> None:
-    page = visible(cli("report", "--city", "--lang", "vi").out)
+    html = cli("report", "--city", "--lang", "vi").out
+    assert re.search(r'<text class="zone"[^>]*>UTC\+7</text>', html)  # the chart's time axis says its zone
+    page = visible(html)
     # The room and the older record's PC, of 13 machines (none on the services host).
     assert "đã cài trên 2/13 máy" in page and english_in(page) == []
     assert not STAMP.search(page)

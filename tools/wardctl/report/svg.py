@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from html import escape
 
 from wardctl.report.city import CityReport
-from wardctl.report.i18n import Lang
+from wardctl.report.i18n import Lang, zone_label
 
 WIDTH, HEIGHT = 800, 330
 LEFT, RIGHT, TOP, BOTTOM = 48, 24, 40, 44
@@ -113,6 +113,9 @@ def chart(city: CityReport, lang: Lang) -> str:
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" stroke="{GREY}"/>'
     )
+    # The ticks' time zone, under the axis's right end.
+    out.append(f'<text class="zone" x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end" fill="{GREY}" '
+               f'font-size="11">{escape(zone_label(now.astimezone(tz)))}</text>')  # fmt: skip
     # The target and the pace needed to reach it by the deadline.
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_num(y(total))}" y2="{_num(y(total))}" stroke="{INK}" '
                f'stroke-dasharray="2 4"/>')  # fmt: skip
