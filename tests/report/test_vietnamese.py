@@ -46,9 +46,14 @@ def english_words() -> list[str]:
     for key, text in STRINGS.items():
         if key.startswith(ENGLISH_PREFIXES) and text["en"] not in vietnamese and "{" not in text["en"]:
             words.add(text["en"])
-    words |= set(yaml.safe_load((ROOT / "roles" / "room_readiness" / "defaults" / "main.yml").read_text("utf-8"))[
-        "room_readiness_procurement"].values())  # fmt: skip
+    words |= set(role_procurement().values())
     return sorted(words, key=len, reverse=True)
+
+
+def role_procurement() -> dict[str, str]:
+    """roles/room_readiness's default wording of what to buy, by item (English)."""
+    defaults = yaml.safe_load((ROOT / "roles" / "room_readiness" / "defaults" / "main.yml").read_text("utf-8"))
+    return dict(defaults["room_readiness_procurement"])
 
 
 def english_in(text: str) -> list[str]:
@@ -62,8 +67,7 @@ def every_fact_record(state: Path) -> None:
     """City hall in one run: a router that changed, an unfit line, a room with nothing, and endpoints whose facts
     take every state (an older record's shape and no facts at all included)."""
     room = role_filter("room_readiness")
-    procurement = yaml.safe_load((ROOT / "roles" / "room_readiness" / "defaults" / "main.yml").read_text("utf-8"))[
-        "room_readiness_procurement"]  # fmt: skip
+    procurement = role_procurement()
     nothing = {item: {"present": False} for item in ("camera", "microphone", "speaker", "display")}
     unfit = line_report(WARD, ROOM, loss_percent=12.0, down_mbps=0.9, jitter_ms=42.0, ntp_offset_ms=900.0)
     only_rdp = hardening_report((), platform="Windows", run_tags=("endpoint_hardening_win_rdp",))
