@@ -178,3 +178,4 @@ def test_the_vietnamese_city_pages_are_vietnamese(vi_state, cli) -> None:
     doc = json.loads(cli("report", "--city", "--format", "json", "--lang", "vi").out)
     ward = next(w for w in doc["wards"] if w["ward"] == WARD)
     assert ward["clients"] == {"installed": 2, "machines": 13} and english_in(ward["holding"] or "") == []
+    assert ward["holding"] == f"{ROOM}: Nhật ký kiểm toán (auditd): {AUDIT_REASON}"  # the area, not the role's task

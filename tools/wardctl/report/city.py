@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from wardctl.report import advice
+from wardctl.report import advice, fmt
 from wardctl.report.context import CityContext
 from wardctl.report.i18n import Lang, parse_time
 from wardctl.report.record import Record, RunInfo, WardRecord, contract_status
@@ -122,6 +122,9 @@ def holding(row: CityRow, lang: Lang) -> str:
             return f"{step.params['host']}: {step.params['task']}: {step.params['message']}"
         if step.code == "run_failure":
             return f"{step.params['task']}: {step.params['message']}"
+        if step.code == "hardening_failed":
+            area = fmt.area_name(step.params["area"], lang)
+            return f"{step.params['host']}: {area}: {step.params['reason'] or lang.status('failed')}"
     if rec.message and rec.status in ("failed", "unreachable"):
         return rec.message
     reasons = []
