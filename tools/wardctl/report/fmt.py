@@ -75,10 +75,10 @@ def client_state(view: ClientView, lang: Lang) -> str:
     return lang.get(f"client.{view.state}", view.state or "?")
 
 
-def client(view: ClientView | None, lang: Lang) -> str:
-    """`zavi-meeting 3.2.1 (installed)`."""
+def client(view: ClientView | None, lang: Lang, wanted: bool = True) -> str:
+    """`zavi-meeting 3.2.1 (installed)`; without a fact, not measured, or none meant for it (the services host)."""
     if view is None:
-        return lang.t("not_measured")
+        return lang.t("not_measured" if wanted else "client.not_here")
     name = " ".join(p for p in (view.package, view.version) if p) or "?"
     return f"{name} ({client_state(view, lang)})" if view.state else name
 
@@ -99,9 +99,11 @@ def client_details(view: ClientView | None, lang: Lang) -> str:
     return " · ".join(parts)
 
 
-def client_full(view: ClientView | None, lang: Lang) -> str:
-    details = client_details(view, lang)
-    return f"{client(view, lang)} — {details}" if details else client(view, lang)
+def client_full(ep: EndpointView, lang: Lang) -> str:
+    """The endpoint's client and where it came from, in one cell."""
+    details = client_details(ep.client, lang)
+    text = client(ep.client, lang, ep.wants_client)
+    return f"{text} — {details}" if details else text
 
 
 def hardening(view: HardeningView | None, lang: Lang) -> str:

@@ -58,6 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "area_name.win_defender": {"vi": "Diệt virus Defender (Windows)", "en": "Defender antivirus (Windows)"},
     # --- the meeting client (roles/conference_client)
     "client.installed": {"vi": "đã cài", "en": "installed"},
+    "client.not_here": {"vi": "không cài trên máy này", "en": "not for this machine"},
     "client.would_install": {"vi": "sẽ được cài", "en": "would be installed"},
     "client.removed": {"vi": "đã gỡ", "en": "removed"},
     "client.source": {"vi": "nguồn", "en": "from"},

@@ -94,7 +94,8 @@ def ward_rows(report: WardReport, lang: Lang) -> list[list[object]]:
         client = ep.client
         add("endpoint", ep.host, "client_version", client.version if client and client.version else "",
             client.pinned_version or "" if client else "",
-            fmt.client_state(client, lang) if client else lang.t("not_measured"), fmt.client(client, lang))  # fmt: skip
+            fmt.client_state(client, lang) if client else fmt.client(None, lang, ep.wants_client),
+            fmt.client(client, lang, ep.wants_client))  # fmt: skip
         if client is not None:
             add("endpoint", ep.host, "client_state", client.state or "", "", fmt.client_state(client, lang),
                 fmt.client_details(client, lang))  # fmt: skip

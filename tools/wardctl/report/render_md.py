@@ -66,7 +66,7 @@ def ward_md(report: WardReport, lang: Lang, city_name: str, generated: str) -> s
     if report.endpoints:
         out += table(
             [t("ep.host"), t("ep.role"), t("ep.result"), t("ep.client"), t("ep.hardening")],
-            [[f"`{ep.host}`", fmt.role(ep, lang), fmt.counts(ep.counts, lang), fmt.client_full(ep.client, lang),
+            [[f"`{ep.host}`", fmt.role(ep, lang), fmt.counts(ep.counts, lang), fmt.client_full(ep, lang),
               fmt.hardening(ep.hardening, lang)] for ep in report.endpoints],
         )  # fmt: skip
         for ep in report.endpoints:
