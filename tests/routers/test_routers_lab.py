@@ -80,7 +80,7 @@ def pb(lab_inventory: Path, vault_password_file: Path, backups: Path):
 
 
 @pytest.fixture(scope="module")
-def first_runs(routers: list[Sim], pb) -> dict[str, Any]:
+def first_runs(routers: list[Sim], pb, backups: Path) -> dict[str, Any]:
     """Fresh routers; a check-mode run (running configs snapshotted around it); the first real run."""
     reset(routers)
 
@@ -99,14 +99,16 @@ def first_runs(routers: list[Sim], pb) -> dict[str, Any]:
     before = snapshot()
     check = pb("routers.yml", "--check", "--diff", as_json=False)
     after = snapshot()
+    dry_backups = sorted(p for p in backups.rglob("*") if p.is_file())
     first = pb("routers.yml")
-    return {"before": before, "check": check, "after": after, "first": first}
+    return {"before": before, "check": check, "after": after, "first": first, "dry_backups": dry_backups}
 
 
 def test_check_mode_changes_nothing_and_prints_the_diff(routers, first_runs):
     check: Run = first_runs["check"]
     assert check.proc.returncode == 0, check.output[-3000:]
     assert first_runs["after"] == first_runs["before"]  # byte for byte, every router; no file written either
+    assert first_runs["dry_backups"] == []  # nor on the controller: a dry run leaves no backup behind
     recap = check.recap()
     assert {h: v["changed"] for h, v in recap.items()} == {r.host: 1 for r in routers}
     assert (

@@ -118,9 +118,12 @@ class _Run:
         self.t = replace(self.t, next_first=yes)
 
     def take_backup(self, d: Driver) -> str:
-        """Backup file + the name of its device twin."""
+        """Backup file + the name of its device twin. Check mode reads the config but writes no file: a dry run
+        leaves nothing behind (and no backup that a later rollback to "latest" could mistake for a restore point)."""
         self.out.router = d.facts()
         self.before = d.running()
+        if self.s.check:
+            return ""
         path, dirty = backup.write(self.s.backup_dir, self.s.ward, self.s.name, self.before, self.masker)
         self.out.backup_path = str(path)
         if dirty:
