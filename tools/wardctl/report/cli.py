@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +38,8 @@ def register(verbs: Any) -> None:
                    "city_rollout_deadline, else 2021-06-30)")  # fmt: skip
     p.add_argument("-i", "--inventory", type=Path, help="inventory directory (default: the run's)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--publish", type=Path, metavar="DIR", help="write the static report site here: the dashboard, "
+                   "every ward's pages (vi, en) and downloads (docs/portal.md)")  # fmt: skip
     p.set_defaults(func=_report)
 
 
@@ -99,13 +100,11 @@ def _recorded_inventory(record: Record | None, run_id: str | None) -> str | None
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.publish is not None:
+        return _publish(args)
     if args.city == bool(args.ward):
         raise WardctlError("report: name one WARD, or --city for the dashboard")
-    deadline: date | None = None
-    if args.deadline:
-        deadline = parse_deadline(args.deadline)
-        if deadline is None:
-            raise WardctlError(f"--deadline: {args.deadline!r} is not a date (YYYY-MM-DD)")
+    deadline = _deadline(args)
     record = Record.open()
     try:
         if record is not None:
@@ -118,10 +117,36 @@ def _report(args: argparse.Namespace) -> int:
             record.close()
 
 
+def _deadline(args: argparse.Namespace) -> date | None:
+    if not args.deadline:
+        return None
+    deadline = parse_deadline(args.deadline)
+    if deadline is None:
+        raise WardctlError(f"--deadline: {args.deadline!r} is not a date (YYYY-MM-DD)")
+    return deadline
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from wardctl.report.publish import publish
+
+    if args.ward or args.city or args.format or args.output:
+        raise WardctlError("report --publish DIR: the site holds every ward and the city; drop WARD, --city, "
+                           "--format and -o")  # fmt: skip
+    deadline = _deadline(args)
+    record = Record.open()
+    try:
+        run_id = _resolve_run(record, args.run)
+        ctx = load_context(args.inventory, _recorded_inventory(record, run_id), deadline)
+        count = publish(record, args.publish, run_id, args.inventory, ctx)
+    finally:
+        if record is not None:
+            record.close()
+    print(f"published {count} files to {args.publish}", file=sys.stderr)
+    return 0
+
+
 def _city(args: argparse.Namespace, record: Record | None, deadline: date | None) -> int:
-    from wardctl.report.city import city_json
-    from wardctl.report.render_csv import city_csv
-    from wardctl.report.render_html import city_html
+    from wardctl.report.publish import city_text
 
     fmt = args.format or "html"
     if fmt not in CITY_FORMATS:
@@ -130,22 +155,12 @@ def _city(args: argparse.Namespace, record: Record | None, deadline: date | None
         raise WardctlError(f"unknown run {args.run!r}: {NO_RUNS}")
     ctx = load_context(args.inventory, _recorded_inventory(record, args.run), deadline)
     city = build_city(record, ctx, args.run)
-    lang = Lang(args.lang, ctx.tz)
-    if fmt == "html":
-        text = city_html(city, lang)
-    elif fmt == "csv":
-        text = city_csv(city, lang)
-    else:
-        text = json.dumps(city_json(city, lang), ensure_ascii=False, indent=2) + "\n"
-    _emit(text, args.output)
+    _emit(city_text(city, fmt, Lang(args.lang, ctx.tz)), args.output)
     return 0
 
 
 def _ward(args: argparse.Namespace, record: Record | None) -> int:
-    from wardctl.report.render_csv import ward_csv
-    from wardctl.report.render_html import ward_html
-    from wardctl.report.render_json import ward_doc
-    from wardctl.report.render_md import ward_md
+    from wardctl.report.publish import ward_text
     from wardctl.report.ward import build_ward
 
     fmt = args.format or "md"
@@ -162,13 +177,5 @@ def _ward(args: argparse.Namespace, record: Record | None) -> int:
     ctx = load_context(args.inventory, rec.run.inventory)
     report = build_ward(rec, ctx, record.run_failures([rec.run_id]).get(rec.run_id))
     lang = Lang(args.lang, ctx.tz)
-    if fmt == "md":
-        text = ward_md(report, lang, ctx.name, _now_text(lang))
-    elif fmt == "html":
-        text = ward_html(report, lang, ctx.name, _now_text(lang))
-    elif fmt == "csv":
-        text = ward_csv(report, lang)
-    else:
-        text = json.dumps(ward_doc(report, lang), ensure_ascii=False, indent=2) + "\n"
-    _emit(text, args.output)
+    _emit(ward_text(report, fmt, lang, ctx.name, _now_text(lang)), args.output)
     return 0
