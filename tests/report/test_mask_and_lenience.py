@@ -10,7 +10,8 @@ from report_helpers import Clock, frozen, record_run
 
 from wardctl.masking import MASK, clean, mask_line, scrub
 from wardctl.record.store import Failure, HostCounts, Store, WaveOutcome
-from wardctl.report.ward import area_state, line_view, summarize_diff
+from wardctl.report.endpoints import area_state
+from wardctl.report.ward import line_view, summarize_diff
 
 
 @pytest.mark.parametrize(

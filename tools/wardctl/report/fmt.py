@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
+from wardctl.report.endpoints import AREA_STATES, ClientView, EndpointView, HardeningView
 from wardctl.report.i18n import STRINGS, Lang
 from wardctl.report.record import HostResult
-from wardctl.report.ward import (
-    AREA_STATES,
-    ClientView,
-    DiffSummary,
-    EndpointView,
-    HardeningView,
-    MetricCheck,
-    RouterView,
-    WardReport,
-    with_unit,
-)
+from wardctl.report.ward import DiffSummary, MetricCheck, RouterView, WardReport, with_unit
 
 
 def counts(host: HostResult | None, lang: Lang) -> str:

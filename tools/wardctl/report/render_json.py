@@ -10,8 +10,9 @@ from typing import Any
 
 from wardctl.record.contract import contract
 from wardctl.report import advice, fmt
+from wardctl.report.endpoints import ClientView, HardeningView
 from wardctl.report.i18n import Lang
-from wardctl.report.ward import ClientView, DiffSummary, HardeningView, WardReport
+from wardctl.report.ward import DiffSummary, WardReport
 
 SCHEMA_VERSION = 1
 
