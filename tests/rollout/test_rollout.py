@@ -66,9 +66,9 @@ def test_full_rollout_in_waves_then_a_second_run_changes_nothing(lab, state, tmp
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     run_id, wards = last_run(state)
     assert len(wards) == 18 and all(w["status"] == "done" for w in wards.values())
-    # A fresh lab's routers lack the intended config: the first run must have changed them, or the second
-    # run's "nothing changed" below proves nothing (test_record_lab.py may have configured two wards already).
-    assert sum(1 for w in wards.values() if w["changed"]) >= 10
+    # The first run must have changed routers, or the second run's "nothing changed" below proves nothing. A
+    # fresh lab's routers all lack the intended config; earlier lab tests of the session configure a few.
+    assert any(w["changed"] for w in wards.values())
     with db(state) as conn:
         waves = json.loads(conn.execute("SELECT waves FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0])
     assert waves[0] == ["phuong_1"] and [len(w) for w in waves[1:]] == [5, 5, 5, 2]
