@@ -412,6 +412,7 @@ def test_backups_are_never_overwritten(tmp_path):
     assert dirty_b and "plain-vault-value" not in b.read_text()
     assert re.fullmatch(r"\d{8}T\d{6}Z(-\d+)?\.cfg", b.name) and oct(os.stat(b).st_mode)[-3:] == "600"
     assert backup.latest(tmp_path, "phuong_1", "phuong_1-router") == b
+    assert sorted(p.name for p in a.parent.iterdir()) == sorted([a.name, b.name])  # no temporary file left
     with pytest.raises(ValueError):
         backup.folder(tmp_path, "../x", "r")
 

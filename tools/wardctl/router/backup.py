@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,20 +34,29 @@ def folder(backup_dir: Path | str, ward: str, router: str) -> Path:
 
 
 def write(backup_dir: Path | str, ward: str, router: str, text: str, masker: Masker | None = None) -> tuple[Path, bool]:
-    """Write a new backup file (0600, exclusive create); returns (path, had plain secrets)."""
+    """Write a new backup file (0600, never overwriting one); returns (path, had plain secrets).
+
+    The content is written and synced under a temporary name first, then hard-linked to its final name (which
+    fails if the name exists): a controller killed mid-write leaves no half backup that a rollback could take."""
     target = folder(backup_dir, ward, router)
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     clean = masker.literal(text) if masker else text
     stamp = utc_stamp()
-    for n in range(1, 1000):
-        path = target / (f"{stamp}.cfg" if n == 1 else f"{stamp}-{n}.cfg")
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue
+    fd, tmp = tempfile.mkstemp(prefix=f".{stamp}.", suffix=".tmp", dir=target)  # 0600
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(clean)
-        return path, clean != text
+            fh.flush()
+            os.fsync(fh.fileno())
+        for n in range(1, 1000):
+            path = target / (f"{stamp}.cfg" if n == 1 else f"{stamp}-{n}.cfg")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                continue
+            return path, clean != text
+    finally:
+        os.unlink(tmp)
     raise OSError(f"{target}: no free backup name for {stamp}")
 
 
