@@ -69,9 +69,15 @@ def reports(ward: str, index: int) -> dict[tuple[str, str], Any]:
                                    "speaker": "present", "display": "present", "missing": missing},
     }  # fmt: skip
     for host in (room, pc):
-        out[(host, "conference_client")] = {"package": "zavi-meeting", "version": "3.2.1", "state": "installed"}
-        out[(host, "endpoint_hardening")] = {"areas": {"firewall": "applied", "ssh": "applied", "auditd": "applied",
-                                                       "usb_storage": "disabled"}, "lynis_index": 80}  # fmt: skip
+        # The shapes the roles publish (docs/report-facts.md).
+        out[(host, "conference_client")] = {
+            "package": "zavi-meeting", "version": "3.2.1", "pinned_version": "3.2.1", "state": "installed",
+            "source": "http://mirror.invalid/zavi/zavi-meeting_3.2.1_all.deb", "checksum": "sha256:" + "0" * 64,
+            "checksum_verified": True, "autostart": host == room, "check_mode": False,
+        }  # fmt: skip
+        areas = {"firewall": "applied", "ssh": "compliant", "audit": "applied", "usb_storage": "off"}
+        out[(host, "endpoint_hardening")] = {"check_mode": False, "lynis_index": 80,
+                                             "areas": {a: {"state": st} for a, st in areas.items()}}  # fmt: skip
     return out
 
 
