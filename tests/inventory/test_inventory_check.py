@@ -157,3 +157,18 @@ def test_a_password_rotation_is_mapped_by_a_plain_vault_reference(small_inventor
         routers.write_text(base + f"router_password_next: {bad}\n", encoding="utf-8")
         errors = [str(p) for p in check_inventory(inventory) if p.is_error]
         assert len(errors) == 1 and "router_password_next" in errors[0], errors
+
+
+def test_the_citys_schedule_is_optional_and_checked(small_inventory: Path, tmp_path: Path) -> None:
+    """city_rollout_deadline / city_timezone: read into the City when set, refused in one line when unreadable."""
+    inventory = tmp_path / "inv"
+    shutil.copytree(small_inventory, inventory)
+    city = inventory / "group_vars/all/city.yml"
+    base = city.read_text(encoding="utf-8")
+    city.write_text(base + "city_rollout_deadline: 2030-06-30\ncity_timezone: Asia/Ho_Chi_Minh\n", encoding="utf-8")
+    assert not [str(p) for p in check_inventory(inventory) if p.is_error]
+    read = read_inventory(inventory)
+    assert (read.rollout_deadline, read.timezone) == ("2030-06-30", "Asia/Ho_Chi_Minh")
+    city.write_text(base + "city_rollout_deadline: end of June\ncity_timezone: Mars/Olympus\n", encoding="utf-8")
+    errors = sorted(str(p) for p in check_inventory(inventory) if p.is_error)
+    assert len(errors) == 2 and "city_rollout_deadline" in errors[0] and "city_timezone" in errors[1], errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -121,13 +122,18 @@ def test_city_deadline_option_and_inventory_var(state, cli, tmp_path) -> None:
     assert "Hạn hoàn thành 15/06/2021" in page
 
 
-def test_a_city_without_a_deadline(state, cli) -> None:
+def test_a_city_without_a_deadline(state, cli, tmp_path) -> None:
     """The kit assumes no deadline: an inventory without city_rollout_deadline gets a page without one."""
-    page = cli("report", "--city", "-i", str(PRODUCTION), "--lang", "en").out
+    city = tmp_path / "city"
+    shutil.copytree(PRODUCTION, city)
+    city_yml = city / "group_vars/all/city.yml"
+    kept = [ln for ln in city_yml.read_text().splitlines(keepends=True) if not ln.startswith("city_rollout_deadline")]
+    city_yml.write_text("".join(kept))
+    page = cli("report", "--city", "-i", str(city), "--lang", "en").out
     assert "Deadline: <b>not set</b>" in page and "days left" not in page and "overdue" not in page
     assert '<svg class="chart"' in page and 'class="ready"' in page
     assert 'class="deadline"' not in page and 'class="pace"' not in page
-    doc = json.loads(cli("report", "--city", "--format", "json", "-i", str(PRODUCTION)).out)
+    doc = json.loads(cli("report", "--city", "--format", "json", "-i", str(city)).out)
     assert doc["deadline"] is None and doc["counts"]["total"] == 18
 
 

@@ -49,6 +49,8 @@ def build_city(wards: list[Ward], *, city_from: Path | None, city_id: str, city_
         base.services,
         wards,
         [m for m in mergers if m.wards],
+        rollout_deadline=base.rollout_deadline,
+        timezone=base.timezone,
     )
 
 

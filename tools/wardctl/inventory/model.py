@@ -76,6 +76,10 @@ class City:
     services: CityServices
     wards: list[Ward]
     mergers: list[Merger] = field(default_factory=list)
+    # The city's own schedule, optional: the date every ward should be online (YYYY-MM-DD) and its time zone
+    # (an IANA name); the reports read them, the kit assumes none of its own.
+    rollout_deadline: str = ""
+    timezone: str = ""
 
     def ward(self, ward_id: str) -> Ward:
         for w in self.wards:

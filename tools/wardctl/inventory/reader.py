@@ -87,6 +87,8 @@ def build_city(raw: RawInventory) -> City:
         services=services,
         wards=wards,
         mergers=mergers,
+        rollout_deadline=_text(city.get("city_rollout_deadline")),
+        timezone=_text(city.get("city_timezone")),
     )
 
 

@@ -6,10 +6,12 @@ same way wherever it comes from. Each `*_error` returns why a value is wrong, or
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import math
 import re
 import unicodedata
+import zoneinfo
 from collections.abc import Iterator
 
 from wardctl.inventory.layout import MERGER_NAME_VAR, MERGER_PREFIX, ROLE_GROUPS
@@ -116,6 +118,26 @@ def is_placeholder_phone(value: str) -> bool:
     return "00000" in "".join(ch for ch in value if ch.isdigit())  # e.g. 0254 000 0000
 
 
+def rollout_deadline_error(value: object) -> str | None:
+    """A YAML date (unquoted 2021-06-30) or its ISO text."""
+    if isinstance(value, datetime.date):
+        return None
+    try:
+        datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return f"not a date: {shown(value)}"
+    return None
+
+
+def timezone_error(value: object) -> str | None:
+    """An IANA time zone name the controller knows (the reports show times in it)."""
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return f"not a time zone: {shown(value)}"
+    return None
+
+
 def is_secret_name(name: str) -> bool:
     return name not in _SECRET_EXEMPT and bool(_SECRET_NAME.search(name))
 
@@ -212,6 +234,10 @@ def city_error(city: City) -> str | None:
             if host in seen or not host or any(ch.isspace() or ch in "/\\" for ch in host):
                 return f"host name {host!r} is empty, repeated or not usable as a file name"
             seen.add(host)
+    if city.rollout_deadline and (problem := rollout_deadline_error(city.rollout_deadline)):
+        return f"city_rollout_deadline: {problem}"
+    if city.timezone and (problem := timezone_error(city.timezone)):
+        return f"city_timezone: {problem}"
     for merger in city.mergers:
         if not merger.id.startswith(MERGER_PREFIX) or not merger.id.isidentifier():
             return f"merger {merger.id!r}: merger groups are named {MERGER_PREFIX}<id>"

@@ -205,7 +205,13 @@ def _city_yml(city: City, header: str) -> str:
                 "city_conference_service": s.conference_service,
             },
         ),
-    )
+        *(
+            [("The city's schedule: every ward online by this date, in this time zone (the reports show it).",
+              {k: v for k, v in (("city_rollout_deadline", city.rollout_deadline),
+                                 ("city_timezone", city.timezone)) if v})]
+            if city.rollout_deadline or city.timezone else []
+        ),
+    )  # fmt: skip
     return document(header, f"{city.display_name}: city-wide services and the ward registry.", body)
 
 

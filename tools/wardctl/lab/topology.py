@@ -87,6 +87,8 @@ def lab_city(city: City, cfg: LabConfig, count: int | None = None) -> City:
         services=services,
         wards=wards,
         mergers=[m for m in mergers if m.wards],
+        rollout_deadline=city.rollout_deadline,  # the lab's dashboard counts down like the city's
+        timezone=city.timezone,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from wardctl.inventory.checks.base import CheckerBase, Where
@@ -14,8 +15,10 @@ from wardctl.inventory.rules import (
     data_text_error,
     is_group_name,
     is_ip,
+    rollout_deadline_error,
     shown,
     text_error,
+    timezone_error,
 )
 from wardctl.inventory.yamlfile import LineList
 
@@ -78,6 +81,16 @@ class CityChecks(CheckerBase):
                 f"must be a domain name, got {shown(service)}",
                 at("city_conference_service"),
             )
+        self.check_schedule(cv.get("city_rollout_deadline"), cv.get("city_timezone"), at)
+
+    def check_schedule(self, deadline: object, zone: object, at: Callable[[str], Where]) -> None:
+        """Both optional; when set, a date the reports can count down to and a zone they can show times in."""
+        if deadline is not None and rollout_deadline_error(deadline):
+            self.err("city", "city_rollout_deadline", f"must be a date like 2030-06-30, got {shown(deadline)}",
+                     at("city_rollout_deadline"))  # fmt: skip
+        if zone is not None and timezone_error(zone):
+            self.err("city", "city_timezone", f"must be a time zone name like Asia/Ho_Chi_Minh, got {shown(zone)}",
+                     at("city_timezone"))  # fmt: skip
 
     def check_subnets(self, subnets: object, where: Where) -> None:
         name = "city_mgmt_subnets"
