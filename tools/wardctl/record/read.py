@@ -1,7 +1,7 @@
 """Read-only access to the run record (store.py's tables) for reports: a few set-based queries per page.
 
 A city page for 1,000 wards costs four queries (wards, hosts, failures, reports), never one per ward per
-section. Everything that leaves this module is already masked and cleaned (mask.py), so no renderer can
+section. Everything that leaves this module is already masked and cleaned (wardctl.masking), so no renderer can
 forget to.
 """
 

@@ -35,7 +35,7 @@ def register(verbs: Any) -> None:
                    "(city default) | json | csv")  # fmt: skip
     p.add_argument("--lang", choices=LANGS, default="vi", help="vi (default) or en")
     p.add_argument("--deadline", metavar="YYYY-MM-DD", help="the city's deadline (default: inventory "
-                   "city_rollout_deadline, else 2021-06-30)")  # fmt: skip
+                   "city_rollout_deadline, else none)")  # fmt: skip
     p.add_argument("-i", "--inventory", type=Path, help="inventory directory (default: the run's)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of standard output")
     p.add_argument("--publish", type=Path, metavar="DIR", help="write the static report site here: the dashboard, "
