@@ -40,10 +40,13 @@ def _services_files(cfg: LabConfig, city: City) -> list[HostFile]:
     ]
 
 
-def _secrets(cfg: LabConfig) -> dict[str, str]:
+def _secrets(cfg: LabConfig, city: City) -> dict[str, Any]:
     """The lab's own vault values, random per lab and kept in 0600 files under the lab's state dir."""
     s = cfg.state_dir / "secrets"
     return {
+        # The report portal (roles/report_site): one login per ward (user = ward id) and one for the city staff.
+        "vault_report_site_passwords": {w.id: keys.ensure_secret(s / f"report_site_{w.id}") for w in city.wards},
+        "vault_report_site_city_password": keys.ensure_secret(s / "report_site_city"),
         "vault_router_username": "wardops",
         "vault_router_password": keys.ensure_secret(s / "router_password"),
         "vault_router_enable_secret": keys.ensure_secret(s / "router_enable_secret"),
@@ -81,6 +84,8 @@ def lab_vars(cfg: LabConfig, city: City, packages: dict[str, dict[str, str]]) ->
         # AIDE's install and first baseline cost ~40 s of CPU per machine (Debian runs ~100 rule files through
         # ucf): the lab proves it on the canary ward's machines only; the Lynis benchmark runs it too.
         "endpoint_hardening_integrity_aide": f"{{{{ {canary!r} in group_names }}}}",
+        # The services host's port 80 is the software mirror (python http.server): the portal listens beside it.
+        "report_site_port": 8080,
     }
 
 
@@ -90,7 +95,7 @@ def up(cfg: LabConfig, production: Path, wards: int | None, log: bool = True) ->
     image.build(cfg, log=log)
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
     admin_pub = keys.ensure_keypair(cfg.admin_key, f"{ADMIN_USER}@{cfg.name}")
-    secrets = _secrets(cfg)
+    secrets = _secrets(cfg, city)
     record: dict[str, Any] = {"instance": cfg.name, "hosts": [], "routers": [], "impairments": []}
     packages = _mirror(cfg)
 
@@ -111,7 +116,7 @@ def _start(
     cfg: LabConfig,
     city: City,
     admin_pub: str,
-    secrets: dict[str, str],
+    secrets: dict[str, Any],
     record: dict[str, Any],
     packages: dict[str, dict[str, str]],
 ) -> None:
@@ -182,7 +187,7 @@ def _impair(cfg: LabConfig, city: City) -> list[dict[str, Any]]:
     return applied
 
 
-def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, str], packages: dict[str, dict[str, str]]) -> None:
+def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, Any], packages: dict[str, dict[str, str]]) -> None:
     """Rewrite inventory/lab only when its content would change (the vault ciphertext always would)."""
     extra = lab_vars(cfg, city, packages)
     blob = json.dumps([repr(city), secrets, extra], sort_keys=True).encode()
