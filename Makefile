@@ -44,7 +44,10 @@ demo: lab
 	$(VENV)/bin/wardctl rollout --all --canary phuong_1 --wave-size 5
 	$(VENV)/bin/wardctl status
 	$(VENV)/bin/wardctl report --city --format html -o reports/city.html
+	$(VENV)/bin/ansible-playbook -i inventory/lab --vault-password-file .lab/vault-password playbooks/report_site.yml
 	@echo "city dashboard: reports/city.html; a ward's report: .venv/bin/wardctl report phuong_1 --format html"
+	@echo "report portal (docs/portal.md): http://10.117.0.2:8080/city/ as city_staff, /wards/<ward>/ as the ward id;" \
+	  "passwords: .lab/secrets/report_site_city, .lab/secrets/report_site_<ward>"
 
 lint: venv
 	$(VENV)/bin/ruff check .
