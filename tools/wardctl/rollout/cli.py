@@ -33,6 +33,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--vault-password-file", type=Path, help="default: $ANSIBLE_VAULT_PASSWORD_FILE, or the lab's")
     p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML, one test case per ward")
     p.add_argument("--plain", action="store_true", help="plain progress lines even on a terminal")
+    p.add_argument("--accelerate", action="store_true",
+                   help="Linux endpoint plays under Mitogen (docs/performance.md); routers stay plain")  # fmt: skip
     p.set_defaults(func=_run)
 
 
@@ -43,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
         canary=args.canary, wave_size=args.wave_size, waves=args.waves, max_failed_wards=args.max_failed_wards,
         check=args.check, resume=args.resume, tags=args.tags, playbook=args.playbook,
         gate_playbook=args.gate_playbook, vault_password_file=args.vault_password_file, plain=args.plain or None,
+        accelerate=args.accelerate,
     )  # fmt: skip
     result = rollout(opts)
     if args.junit:

@@ -15,7 +15,7 @@ from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
 from wardctl.record.state import state_dir
 from wardctl.record.store import RunSettings, Store, WaveOutcome
-from wardctl.rollout import lock, runner, settings
+from wardctl.rollout import accelerate, lock, runner, settings
 from wardctl.rollout.progress import Progress, make
 from wardctl.rollout.settings import Options
 
@@ -39,6 +39,7 @@ class Run:
     playbook: Path
     gate: Path | None
     vault: Path | None
+    accelerate: bool = False
 
 
 class Interrupt:
@@ -124,7 +125,9 @@ def _run(run_id: str, chosen: RunSettings, opts: Options) -> Run:
     inventory = Path(chosen.inventory)
     gate = settings.gate_path(chosen.check, chosen.gate_playbook)
     vault = settings.vault_file(opts.vault_password_file, inventory)
-    return Run(run_id, chosen, inventory, settings.playbook_path(chosen.playbook), gate, vault)
+    if opts.accelerate:
+        accelerate.strategy_plugins()  # one line now if Mitogen is missing, not a failed wave later
+    return Run(run_id, chosen, inventory, settings.playbook_path(chosen.playbook), gate, vault, opts.accelerate)
 
 
 def _waves(store: Store, run: Run, host_ward: dict[str, str], progress: Progress, interrupt: Interrupt) -> str:
@@ -172,7 +175,8 @@ def _apply_and_gate(
         return interrupt.requested
 
     s, gate = run.settings, run.gate
-    spec = runner.PlaybookRun(run.playbook, run.inventory, wards, s.check, s.tags, run.vault)
+    spec = runner.PlaybookRun(run.playbook, run.inventory, wards, s.check, s.tags, run.vault,
+                              accelerate=run.accelerate)  # fmt: skip
     outcome = runner.run(spec, base.with_name(f"{base.name}-apply"), on_task=on_task, cancelled=stop)
     if outcome.cancelled or interrupt.requested:
         return {w: ("pending", None, "interrupted") for w in wards}, outcome
@@ -182,7 +186,8 @@ def _apply_and_gate(
         return {w: (s, None if gate is None else "skipped", m) for w, (s, _, m) in verdicts.items()}, outcome
     for ward in passed:
         progress.ward(ward, "running", "health gate")
-    gate_spec = runner.PlaybookRun(gate, run.inventory, passed, False, None, run.vault, phase="gate")
+    gate_spec = runner.PlaybookRun(gate, run.inventory, passed, False, None, run.vault, phase="gate",
+                                   accelerate=run.accelerate)  # fmt: skip
     checked = runner.run(gate_spec, base.with_name(f"{base.name}-gate"), on_task=on_task, cancelled=stop)
     if checked.cancelled or interrupt.requested:
         verdicts.update({w: ("pending", None, "interrupted") for w in passed})

@@ -23,6 +23,7 @@ from typing import Any
 from wardctl.paths import fact_cache_dir, repo_root
 from wardctl.record.state import private_dir as make_private
 from wardctl.record.store import Failure, HostCounts, WaveOutcome
+from wardctl.rollout import accelerate
 
 REPORT_SUFFIX = "_report"
 
@@ -37,6 +38,7 @@ class PlaybookRun:
     vault_password_file: Path | None = None
     extravars: dict[str, Any] | None = None
     phase: str = "apply"
+    accelerate: bool = False  # Mitogen for the plays that leave the strategy open (rollout/accelerate.py)
 
 
 def _one_line(text: object) -> str:
@@ -120,7 +122,7 @@ def run(
             tags=spec.tags,
             extravars=spec.extravars or {},
             cmdline=" ".join(cmdline),
-            envvars=_envvars(spec.inventory),
+            envvars=_envvars(spec.inventory) | (accelerate.envvars() if spec.accelerate else {}),
             event_handler=reducer,
             cancel_callback=cancelled,
             quiet=True,

@@ -37,6 +37,8 @@ class Options:
     gate_playbook: str | None = None  # '' for none
     vault_password_file: Path | None = None
     plain: bool | None = None
+    # How fast, not what: Mitogen for the Linux endpoint plays. Not recorded: a resume may choose either.
+    accelerate: bool = False
 
 
 def playbook_path(name: str) -> Path:
