@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import ROOT, TEST_LAB, ansible_playbook
+from support import ROOT, TEST_LAB, ansible_playbook, lab_env, run
 
 sys.path.insert(0, str(ROOT / "tests" / "report"))  # the report tests' record builder and Chromium helpers
 from report_helpers import SECRETS, vungtau_scenario
@@ -40,6 +40,8 @@ class Portal:
     passwords: dict[str, str]  # ward id -> password, as the lab's vault holds them
     city_password: str
     deploys: list[Any]  # the playbook runs (CompletedProcess)
+    container: str  # the services host's podman container
+    redeploy: Any  # run the playbook again: redeploy(*extra ansible-playbook args)
 
     @property
     def wards(self) -> list[str]:
@@ -76,8 +78,9 @@ def portal(lab: dict[str, Any], lab_inventory: Path, vault_password_file: Path,
         site=site, state=state,
         passwords={w: (secrets / f"report_site_{w}").read_text().strip() for w in lab_wards},
         city_password=(secrets / "report_site_city").read_text().strip(),
-        deploys=[first, _deploy(env, lab_inventory, vault_password_file, site),
-                 _deploy(env, lab_inventory, vault_password_file, site, "--check", "--diff")],
+        deploys=[first, _deploy(env, lab_inventory, vault_password_file, site)],
+        container=host["container"],
+        redeploy=lambda *args: _deploy(env, lab_inventory, vault_password_file, site, *args),
     )  # fmt: skip
 
 
@@ -185,12 +188,15 @@ def test_security_headers(portal: Portal) -> None:
     assert headers["Content-Type"] == "text/csv; charset=utf-8"
 
 
-def test_second_deploy_and_check_mode_change_nothing(portal: Portal) -> None:
-    _, second, check = portal.deploys
-    for proc in (second, check):
-        assert proc.returncode == 0, proc.stdout[-3000:]
-        recap = re.search(r"city_hall-services\s*:\s*ok=\d+\s+changed=(\d+)", proc.stdout)
-        assert recap and recap.group(1) == "0", proc.stdout[-3000:]
+def _changed(proc: Any) -> int:
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    recap = re.search(r"city_hall-services\s*:\s*ok=\d+\s+changed=(\d+)", proc.stdout)
+    assert recap, proc.stdout[-3000:]
+    return int(recap.group(1))
+
+
+def test_second_deploy_changes_nothing(portal: Portal) -> None:
+    assert _changed(portal.deploys[1]) == 0
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium not installed")
@@ -218,3 +224,17 @@ def test_pages_render_in_chromium(portal: Portal, size: tuple[int, int], tmp_pat
         assert len(colours) >= 8, f"{name}: only {len(colours)} colours, the page did not render"
         # Phone-sized screens: the page scales to the device width rather than a desktop canvas.
         assert 'name="viewport"' in proc.stdout
+
+
+def test_a_changed_server_copy_is_listed_in_check_mode_then_replaced(portal: Portal) -> None:
+    ward = next(w for w in portal.passwords if w in portal.wards)
+    target = f"/var/www/report_site/wards/{ward}/report.md"  # roles/report_site/defaults/main.yml: report_site_root
+    run(["podman", "exec", portal.container, "sh", "-c", f"echo tampered > {target}"], env=lab_env())
+    # Check mode names the file it would write, and writes nothing: the server still has the changed copy.
+    check = portal.redeploy("--check", "--diff")
+    assert _changed(check) >= 1 and f"- wards/{ward}/report.md" in check.stdout, check.stdout[-3000:]
+    assert get(portal, f"/wards/{ward}/report.md", ward, portal.passwords[ward])[2] == b"tampered\n"
+    assert not [s for s in _every_secret(portal) if s in check.stdout + check.stderr], "a secret in --diff output"
+    assert _changed(portal.redeploy()) >= 1
+    body = get(portal, f"/wards/{ward}/report.md", ward, portal.passwords[ward])[2]
+    assert body == (portal.site / "wards" / ward / "report.md").read_bytes()
