@@ -54,7 +54,9 @@ def test_production_vault_uses_the_documented_example_password() -> None:
     vault = VaultLib([(DEFAULT_VAULT_ID_MATCH, VaultSecret(writer.EXAMPLE_VAULT_PASSWORD.encode()))])
     secrets = yaml.safe_load(vault.decrypt((PRODUCTION / VAULT).read_bytes()))
     assert set(secrets) == set(writer.VAULT_VARIABLES)
-    assert all("EXAMPLE" in v or v.startswith("example") for v in secrets.values())
+    values = [v for s in secrets.values() for v in (s.values() if isinstance(s, dict) else [s])]
+    assert all("EXAMPLE" in v or v.startswith("example") for v in values)
+    assert set(secrets["vault_report_site_passwords"]) == {w.id for w in read_inventory(PRODUCTION).wards}
 
 
 def test_extra_vars_and_header(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     write_inventory(
         city,
         out,
-        vault_vars=placeholder_vault_vars(),
+        vault_vars=placeholder_vault_vars(city),
         vault_password=password,
         header=header,
         vault_ciphertext=vault_ciphertext,

@@ -38,7 +38,11 @@ VAULT_VARIABLES = {
     "vault_windows_admin_password": "password of that account",
     "vault_snmpv3_auth_key": "SNMPv3 authentication key (SHA) of the routers",
     "vault_snmpv3_priv_key": "SNMPv3 privacy key (AES) of the routers",
+    "vault_report_site_passwords": "the report portal's password of each ward, by ward id (roles/report_site)",
+    "vault_report_site_city_password": "the report portal's password of the city staff",
 }
+# Vault variables that hold one value per ward.
+PER_WARD_VAULT_VARIABLES = ("vault_report_site_passwords",)
 
 _ROLE_NAMES = {
     "meeting_room": "meeting room",
@@ -47,9 +51,13 @@ _ROLE_NAMES = {
 }
 
 
-def placeholder_vault_vars() -> dict[str, str]:
-    """`CHANGE-ME` for every vault variable: what an inventory gets before the real secrets exist."""
-    return dict.fromkeys(VAULT_VARIABLES, "CHANGE-ME")
+def placeholder_vault_vars(city: City) -> dict[str, Any]:
+    """`CHANGE-ME` for every vault variable (for each ward where it is per ward): what an inventory gets before
+    the real secrets exist."""
+    out: dict[str, Any] = dict.fromkeys(VAULT_VARIABLES, "CHANGE-ME")
+    for name in PER_WARD_VAULT_VARIABLES:
+        out[name] = {w.id: "CHANGE-ME" for w in city.wards}
+    return out
 
 
 # --- the files ----------------------------------------------------------------------------------------
@@ -255,7 +263,7 @@ def _endpoint_yml(ward: Ward, endpoint: Endpoint, header: str) -> str:
 # --- vault and the atomic write ---------------------------------------------------------------------
 
 
-def encrypt_vault(vault_vars: dict[str, str], password: str, header: str = "") -> bytes:
+def encrypt_vault(vault_vars: dict[str, Any], password: str, header: str = "") -> bytes:
     """group_vars/all/vault.yml as ansible-vault writes it (AES256; a fresh salt every time)."""
     bad = [name for name in vault_vars if not name.startswith("vault_")]
     if bad:
@@ -276,7 +284,7 @@ def write_inventory(
     city: City,
     out: Path,
     *,
-    vault_vars: dict[str, str],
+    vault_vars: dict[str, Any],
     vault_password: str,
     extra_all_vars: dict[str, object] | None = None,
     header: str = "",
