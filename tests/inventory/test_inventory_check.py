@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -147,28 +148,37 @@ def test_jinja_references_stay_strings(small_inventory: Path) -> None:
 def test_a_password_rotation_is_mapped_by_a_plain_vault_reference(small_inventory: Path, tmp_path: Path) -> None:
     """roles/router/README.md's rotation: `router_password_next` refers to the vault like `router_password`;
     anything more (a filter, a literal) is refused, naming the variable."""
-    inventory = tmp_path / "inv"
-    shutil.copytree(small_inventory, inventory)
-    routers = inventory / "group_vars/routers.yml"
-    base = routers.read_text(encoding="utf-8")
-    routers.write_text(base + 'router_password_next: "{{ vault_router_password_next }}"\n', encoding="utf-8")
-    assert not [str(p) for p in check_inventory(inventory) if p.is_error]
+    with_lines = appended(small_inventory, tmp_path, "group_vars/routers.yml")
+    assert not errors_of(with_lines('router_password_next: "{{ vault_router_password_next }}"'))
     for bad in ('"{{ vault_router_password_next | default(omit) }}"', "Plain-new-password-1"):
-        routers.write_text(base + f"router_password_next: {bad}\n", encoding="utf-8")
-        errors = [str(p) for p in check_inventory(inventory) if p.is_error]
+        errors = errors_of(with_lines(f"router_password_next: {bad}"))
         assert len(errors) == 1 and "router_password_next" in errors[0], errors
 
 
 def test_the_citys_schedule_is_optional_and_checked(small_inventory: Path, tmp_path: Path) -> None:
     """city_rollout_deadline / city_timezone: read into the City when set, refused in one line when unreadable."""
-    inventory = tmp_path / "inv"
-    shutil.copytree(small_inventory, inventory)
-    city = inventory / "group_vars/all/city.yml"
-    base = city.read_text(encoding="utf-8")
-    city.write_text(base + "city_rollout_deadline: 2030-06-30\ncity_timezone: Asia/Ho_Chi_Minh\n", encoding="utf-8")
-    assert not [str(p) for p in check_inventory(inventory) if p.is_error]
+    with_lines = appended(small_inventory, tmp_path, "group_vars/all/city.yml")
+    inventory = with_lines("city_rollout_deadline: 2030-06-30", "city_timezone: Asia/Ho_Chi_Minh")
+    assert not errors_of(inventory)
     read = read_inventory(inventory)
     assert (read.rollout_deadline, read.timezone) == ("2030-06-30", "Asia/Ho_Chi_Minh")
-    city.write_text(base + "city_rollout_deadline: end of June\ncity_timezone: Mars/Olympus\n", encoding="utf-8")
-    errors = sorted(str(p) for p in check_inventory(inventory) if p.is_error)
+    errors = sorted(errors_of(with_lines("city_rollout_deadline: end of June", "city_timezone: Mars/Olympus")))
     assert len(errors) == 2 and "city_rollout_deadline" in errors[0] and "city_timezone" in errors[1], errors
+
+
+def appended(small_inventory: Path, tmp_path: Path, name: str) -> Callable[..., Path]:
+    """A copy of the small inventory whose file `name` gets the given lines (replacing the previous call's)."""
+    inventory = tmp_path / "inv"
+    shutil.copytree(small_inventory, inventory)
+    target = inventory / name
+    base = target.read_text(encoding="utf-8")
+
+    def write(*lines: str) -> Path:
+        target.write_text(base + "".join(f"{line}\n" for line in lines), encoding="utf-8")
+        return inventory
+
+    return write
+
+
+def errors_of(inventory: Path) -> list[str]:
+    return [str(p) for p in check_inventory(inventory) if p.is_error]
