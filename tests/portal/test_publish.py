@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,20 @@ def test_a_ward_id_that_cannot_be_a_path_is_refused() -> None:
         assert not publish.WARD_ID.match(bad), bad
     with pytest.raises(WardctlError, match="nothing to publish"):
         publish.publish(None, Path("/nonexistent"), None, None)
+
+
+def test_the_dashboard_links_each_ward_to_its_own_page(state: Path, tmp_path: Path) -> None:
+    """City staff open a ward's page from its name: every link resolves to a published page of the same language;
+    a ward without a report (never rolled out) has no link."""
+    site = tmp_path / "site"
+    assert wardctl(state, "report", "--publish", str(site)).returncode == 0
+    for code in ("vi", "en"):
+        page = (site / "city" / f"index.{code}.html").read_text(encoding="utf-8")
+        links = re.findall(r'<a href="\.\./wards/([a-z0-9_]+)/index\.(vi|en)\.html">', page)
+        assert links and {lang for _, lang in links} == {code}, links
+        assert all((site / "wards" / ward / f"index.{code}.html").is_file() for ward, _ in links)
+        published = {p.name for p in (site / "wards").iterdir()}
+        assert {ward for ward, _ in links} == published
+    # A file report (`wardctl report --city`) links nowhere: its ward pages are not beside it.
+    plain = wardctl(state, "report", "--city", "--format", "html").stdout
+    assert "../wards/" not in plain

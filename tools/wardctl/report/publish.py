@@ -51,13 +51,13 @@ def ward_text(report: WardReport, fmt: str, lang: Lang, city_name: str, generate
     return json.dumps(ward_doc(report, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def city_text(city: CityReport, fmt: str, lang: Lang) -> str:
-    """The city dashboard in one format (html | csv | json)."""
+def city_text(city: CityReport, fmt: str, lang: Lang, links: dict[str, str] | None = None) -> str:
+    """The city dashboard in one format (html | csv | json); `links`: ward -> its page (the published site)."""
     from wardctl.report.render_csv import city_csv
     from wardctl.report.render_html import city_html
 
     if fmt == "html":
-        return city_html(city, lang)
+        return city_html(city, lang, links)
     if fmt == "csv":
         return city_csv(city, lang)
     return json.dumps(city_json(city, lang), ensure_ascii=False, indent=2) + "\n"
@@ -108,8 +108,10 @@ def site_files(record: Record, ctx: CityContext, run_id: str | None, inventory: 
     city.generated_at = _as_of(city).astimezone(UTC)
     ctx.note = scrub(ctx.note) if ctx.note else ctx.note
     files: dict[str, str] = {}
+    paged = [row.ward for row in city.rows if row.record is not None and WARD_ID.match(row.ward)]
     for code in LANGS:
-        files[f"city/index.{code}.html"] = city_text(city, "html", Lang(code, ctx.tz))
+        links = {ward: f"../wards/{ward}/index.{code}.html" for ward in paged}  # city staff open them from here
+        files[f"city/index.{code}.html"] = city_text(city, "html", Lang(code, ctx.tz), links)
     contexts: dict[str, CityContext] = {}
     for row in city.rows:
         if row.record is None:

@@ -5,7 +5,7 @@ A technician opens the ward page offline on a laptop or a phone; the city office
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,7 @@ class CityCells:
     finished: str | None
     run_id: str | None
     holding: str
+    href: str | None = None  # the ward's own page, linked from its name
 
 
 def city_cells(row: CityRow, lang: Lang) -> CityCells:
@@ -83,8 +84,9 @@ def city_cells(row: CityRow, lang: Lang) -> CityCells:
     )  # fmt: skip
 
 
-def city_html(city: CityReport, lang: Lang) -> str:
-    rows = [city_cells(row, lang) for row in city.rows]
+def city_html(city: CityReport, lang: Lang, links: dict[str, str] | None = None) -> str:
+    """`links`: ward -> the URL of its page, where one exists (the published site); none in a file report."""
+    rows = [replace(city_cells(row, lang), href=(links or {}).get(row.ward)) for row in city.rows]
     return environment().get_template("city.html.j2").render(
         **_common(lang, city.ctx.name), city=city, rows=rows, counts=city.counts, chart=svg.chart(city, lang),
         deadline=deadline_text(city, lang), generated=lang.time(city.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
