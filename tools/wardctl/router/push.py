@@ -249,7 +249,7 @@ def _configure(run: _Run, intended: str) -> None:
         d.close()  # the push session ends here: everything after must work from a fresh login
 
     def problem(v: Driver, now: str) -> str:
-        if v.target.password_next and v.login_password != v.target.password_next:
+        if v.login_password != v.target.intended_password:
             return "the new password (router_password_next) was refused at a fresh login"
         left = v.plan(intended, now)
         if left.changed:
