@@ -13,7 +13,11 @@ run:
       forks: log in, send_config_set, `write memory` (IOS), log out. Timed as a whole process (interpreter and
       Netmiko import included, like the playbook) and as the pool alone.
 
-It prints both wall times and their ratio (the goal: the playbook within 2x the bare floor). It asserts nothing.
+It prints both wall times and their ratio (the goal: the playbook within 2x the bare floor), only when every router
+was configured on both sides; the controller's and the simulators' CPU seconds, in all and per router (on a shared
+machine wall time follows the neighbours, CPU seconds much less); and where (a)'s wall time went: Ansible's
+profile_tasks per task, and the tasks each router ran (a task more per router is a regression too). It asserts
+nothing.
 The default mix is IOS only (the heavier dialect: more lines, an enable step, `write memory`); --dialects mixed
 makes every third router a MikroTik.
 """
@@ -199,6 +203,7 @@ class Cpu:
         self.bench = bench
         self.children = self._children()
         self.sims = bench.sim_cpu()
+        self.controller, self.simulators = 0.0, 0.0
 
     @staticmethod
     def _children() -> float:
@@ -206,8 +211,20 @@ class Cpu:
         return ru.ru_utime + ru.ru_stime
 
     def since(self) -> str:
-        client, sims = self._children() - self.children, self.bench.sim_cpu() - self.sims
-        return f"CPU {client:.1f} s controller + {sims:.1f} s simulators"
+        self.controller, self.simulators = self._children() - self.children, self.bench.sim_cpu() - self.sims
+        n = self.bench.count
+        return (
+            f"CPU {self.controller:.1f} s controller + {self.simulators:.1f} s simulators; per router "
+            f"{self.controller / n:.3f} s + {self.simulators / n:.3f} s"
+        )
+
+
+def breakdown(stdout: str) -> str:
+    """Where the playbook's wall time went (profile_tasks' recap) and how many tasks each router ran."""
+    tasks = re.findall(r"^(.+?) -+ (\d+\.\d+)s\s*$", stdout, re.M)
+    oks = {int(n) for n in re.findall(r"^\S+\s+: ok=(\d+)", stdout, re.M)}
+    per_task = "; ".join(f"{name.strip()[:60]} {secs} s" for name, secs in tasks)
+    return f"    tasks per router: {'/'.join(map(str, sorted(oks))) or '?'}; wall per task: {per_task or '?'}"
 
 
 def bare_worker(spec_file: Path) -> None:
@@ -268,12 +285,14 @@ def main() -> int:
         bench.start_sims()
         bench.write_inventory()
 
-        cpu = Cpu(bench)
-        wall_a, proc = bench.playbook()
-        cpu_a = cpu.since()
+        cpu_a = Cpu(bench)
+        wall_a, proc = bench.playbook(env={"ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks"})
+        figures_a = cpu_a.since()
         recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M)
         good = sum(1 for _, changed, unreach, failed in recap if changed == "1" and unreach == failed == "0")
-        log(f"(a) ansible-playbook routers.yml: {wall_a:.2f} s wall, {good}/{args.routers} routers configured; {cpu_a}")
+        log(f"(a) ansible-playbook routers.yml: {wall_a:.2f} s wall, {good}/{args.routers} routers configured; "
+            f"{figures_a}")  # fmt: skip
+        log(breakdown(proc.stdout))
         if good != args.routers:
             log(proc.stdout[-3000:] + proc.stderr[-2000:])
 
@@ -291,14 +310,14 @@ def main() -> int:
         spec_file.write_text(json.dumps(spec))
         spec_file.chmod(0o600)
         env = {**os.environ, "BENCH_T0": repr(time.time())}
-        cpu = Cpu(bench)
+        cpu_b = Cpu(bench)
         start = time.monotonic()
         bare = subprocess.run(
             [sys.executable, __file__, "--bare-worker", str(spec_file)],
             env=env, capture_output=True, text=True, timeout=900, check=False,
         )  # fmt: skip
         wall_b = time.monotonic() - start
-        cpu_b = cpu.since()
+        figures_b = cpu_b.since()
         if bare.returncode != 0:
             log(f"(b) bare Netmiko pool failed: {bare.stderr[-2000:]}")
             return 1
@@ -307,14 +326,16 @@ def main() -> int:
         log(
             f"(b) bare Netmiko ThreadPoolExecutor({args.forks}): {wall_b:.2f} s wall as a process "
             f"({figures['pool']:.2f} s in the pool), {figures['lines']} lines, {configured}/{args.routers} configured; "
-            f"{cpu_b}"
+            f"{figures_b}"
         )
         if good != args.routers or configured != args.routers:
             # A ratio over runs that did not do the same work would mislead: say so and stop.
             log(f"no ratio: the playbook configured {good} and the floor {configured} of {args.routers} routers")
             return 1
         ratio, ratio_pool = wall_a / wall_b, wall_a / figures["pool"]
-        log(f"ratio playbook / bare floor: {ratio:.2f}x (process), {ratio_pool:.2f}x (pool only)")
+        log(f"ratio playbook / bare floor: {ratio:.2f}x (process), {ratio_pool:.2f}x (pool only); controller CPU "
+            f"{cpu_a.controller / cpu_b.controller:.2f}x, all CPU "
+            f"{(cpu_a.controller + cpu_a.simulators) / (cpu_b.controller + cpu_b.simulators):.2f}x")  # fmt: skip
     except KeyboardInterrupt:
         log("interrupted")
         return 130

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from wardctl.router import backup, validate
 from wardctl.router.drivers import DIALECTS, driver
@@ -393,6 +397,32 @@ def test_validate_names_each_problem(change, expect):
     problems = validate.input_problems({**GOOD, **change})
     assert any(expect in p for p in problems), problems
     assert not any("long-enough" in p for p in problems)  # never the secret itself
+
+
+def test_every_input_the_checks_read_comes_from_the_role_task():
+    """The role's one task gives router_config `inputs`; the action adds its own arguments (FROM_ARGS). Together
+    they are exactly the keys the checks read, so no check ever sees a missing value as "not set"."""
+    root = Path(__file__).resolve().parents[2]
+    task = yaml.safe_load((root / "roles/router/tasks/config.yml").read_text())[0]["wardkit.core.router_config"]
+    inputs = set(re.findall(r"'(\w+)':", task["inputs"]))
+    action = (root / "collections/ansible_collections/wardkit/core/plugins/action/router_config.py").read_text()
+    node = next(n for n in ast.parse(action).body if isinstance(n, ast.Assign) and n.targets[0].id == "FROM_ARGS")
+    from_args: dict[str, str] = ast.literal_eval(node.value)
+    read: set[str] = set()
+
+    class Reading(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            read.add(key)
+            return super().get(key, default)
+
+        def __getitem__(self, key: str) -> Any:
+            read.add(key)
+            return super().__getitem__(key)
+
+    every_branch = {**GOOD, "password_next": "next-long-enough", "snmpv3_enabled": True}
+    validate.input_problems(Reading(every_branch))
+    assert read == inputs | set(from_args) and not inputs & set(from_args)
+    assert set(from_args.values()) <= set(task)  # arguments the role's task passes
 
 
 def test_validate_question_mark_is_fine_on_routeros():

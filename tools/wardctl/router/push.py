@@ -6,7 +6,7 @@ configure():
   2. back up the running config (controller file, never overwritten, plus its device-side twin);
   3. diff intended against running; in check mode stop here and return the diff. With nothing to change,
      compare what the device boots with what it runs, and save (a reported change) when they differ;
-  4. make the device's revert usable (IOS: the configuration archive), verified on a fresh login;
+  4. make the device's revert usable (IOS: the configuration archive), checked in the running config;
   5. arm the revert and push only the missing or different lines; then close that session;
   6. verify on a fresh login: the router answers, the management ACL admitted the controller (the login itself),
      nothing of the intended config is missing, the QoS policy is attached, the revert is still pending;
@@ -240,7 +240,7 @@ def _configure(run: _Run, intended: str) -> None:
         if d.pending()[0]:
             raise Failed("a revert from an earlier push is still pending on the router; nothing was changed")
         run.keep_twin(d, copy)
-        d, plan = _prepare(run, d, intended, plan)
+        plan = _prepare(run, d, intended, plan)
         run.lossy = plan.lossy
         out.lines_pushed = run.under_revert(d, "the router rejected a line", lambda: d.push(plan, run.timer))
         armed_at = time.monotonic()
@@ -290,9 +290,11 @@ def _save_if_unsaved(run: _Run, d: Driver) -> None:
     d.save()
 
 
-def _prepare(run: _Run, d: Driver, intended: str, plan: Plan) -> tuple[Driver, Plan]:
-    """Make the device's revert usable before the push; if that took a change, check it from a fresh login
-    and plan again from there (it is then the state a revert comes back to)."""
+def _prepare(run: _Run, d: Driver, intended: str, plan: Plan) -> Plan:
+    """Make the device's revert usable before the push; if that took a change, read the running config again
+    and plan from there (it is then the state a revert comes back to). No new login for it: what it configures
+    (IOS: the archive path) does not touch the management plane, the device refuses to arm its revert without
+    it (and then nothing of the change is sent), and the fresh login after the push checks access as always."""
     try:
         done = d.prepare(run.before)
     except DeviceError as exc:
@@ -301,16 +303,14 @@ def _prepare(run: _Run, d: Driver, intended: str, plan: Plan) -> tuple[Driver, P
             "`path flash:archive-`), then run again; nothing else was changed"
         ) from exc
     if not done:
-        return d, plan
-    d.close()
-    d = run.open("after setting up the revert, the controller ")
+        return plan
     run.before = d.running()
     if d.prepare(run.before):
-        raise Failed(f"{'; '.join(done)} did not hold on a fresh login; nothing else was changed")
+        raise Failed(f"{'; '.join(done)} did not hold in the running config; nothing else was changed")
     run.out.warnings.append(f"set up what the device's revert needs first: {' / '.join(done)}")
     again = d.plan(intended, run.before)
     run.out.commands = [*done, *again.commands]
-    return d, again
+    return again
 
 
 def _verify_and_confirm(run: _Run, problem: Callable[[Driver, str], str], armed_at: float) -> None:

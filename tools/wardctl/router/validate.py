@@ -17,7 +17,7 @@ from wardctl.router.drivers import DIALECTS
 
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 _BANNER_FORBIDDEN = set('@^"\\$?')
-# DSCP names both templates know (RouterOS needs the numbers: vars/mikrotik_routeros.yml).
+# DSCP names both templates know (RouterOS needs the numbers: roles/router/vars/main.yml).
 DSCP_NAMES = ("ef", "af41", "af42", "af43", "cs4", "cs5", "af31")
 
 

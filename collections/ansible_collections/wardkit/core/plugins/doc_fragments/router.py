@@ -49,13 +49,11 @@ options:
     type: float
     default: 20
   name:
-    description: The router's inventory name (backup folder
-    messages).: null
+    description: The router's inventory name (backup folder, messages).
     type: str
     required: true
   ward:
-    description: The router's ward id (backup folder
-    messages).: null
+    description: The router's ward id (backup folder, messages).
     type: str
     required: true
   backup_dir:
@@ -75,7 +73,7 @@ options:
     type: int
     default: 2
   revert_seconds:
-    description: 'RouterOS: seconds before the scheduled revert imports the backup.'
+    description: 'RouterOS: seconds before the scheduled revert undoes the change.'
     type: int
     default: 120
   revert_wait:

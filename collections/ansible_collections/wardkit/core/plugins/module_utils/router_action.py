@@ -6,11 +6,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ansible.plugins.loader import filter_loader, test_loader
+
 from wardctl.masking import Masker
 from wardctl.netdev import Target
-from wardctl.router import validate
+from wardctl.router import drivers, validate
 from wardctl.router.drivers import DIALECTS
 from wardctl.router.push import Outcome, Settings
+
+# Ansible's main process imports an action plugin (and so this module) before it forks a worker per host: what
+# is loaded here is inherited by every worker instead of being loaded again per router. The drivers; and the
+# Jinja filter and test plugins, which a worker otherwise loads all of (passlib included) at its first filter.
+for _dialect in DIALECTS:
+    drivers.driver(_dialect)
+for _loader in (filter_loader, test_loader):
+    for _plugin in _loader.all():
+        pass
 
 CONNECTION: dict[str, dict[str, Any]] = {
     "host": {"type": "str", "required": True},
