@@ -35,6 +35,8 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--plain", action="store_true", help="plain progress lines even on a terminal")
     p.add_argument("--accelerate", action="store_true",
                    help="Linux endpoint plays under Mitogen (docs/performance.md); routers stay plain")  # fmt: skip
+    p.add_argument("--timings", type=Path, metavar="FILE",
+                   help="write each playbook run's task durations as JSON (task names and seconds only)")  # fmt: skip
     p.set_defaults(func=_run)
 
 
@@ -45,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
         canary=args.canary, wave_size=args.wave_size, waves=args.waves, max_failed_wards=args.max_failed_wards,
         check=args.check, resume=args.resume, tags=args.tags, playbook=args.playbook,
         gate_playbook=args.gate_playbook, vault_password_file=args.vault_password_file, plain=args.plain or None,
-        accelerate=args.accelerate,
+        accelerate=args.accelerate, timings=args.timings,
     )  # fmt: skip
     result = rollout(opts)
     if args.junit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -18,6 +19,7 @@ from wardctl.record.store import RunSettings, Store, WaveOutcome
 from wardctl.rollout import accelerate, lock, runner, settings
 from wardctl.rollout.progress import Progress, make
 from wardctl.rollout.settings import Options
+from wardctl.rollout.timings import TimingsFile
 
 EXIT_OK, EXIT_FAILED, EXIT_PENDING_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -40,6 +42,7 @@ class Run:
     gate: Path | None
     vault: Path | None
     accelerate: bool = False
+    timings: TimingsFile | None = None  # --timings: each playbook run's task durations (not recorded)
 
 
 class Interrupt:
@@ -127,7 +130,9 @@ def _run(run_id: str, chosen: RunSettings, opts: Options) -> Run:
     vault = settings.vault_file(opts.vault_password_file, inventory)
     if opts.accelerate:
         accelerate.strategy_plugins()  # one line now if Mitogen is missing, not a failed wave later
-    return Run(run_id, chosen, inventory, settings.playbook_path(chosen.playbook), gate, vault, opts.accelerate)
+    playbook = settings.playbook_path(chosen.playbook)
+    timings = TimingsFile(opts.timings, run_id) if opts.timings else None  # an unwritable file: before the record
+    return Run(run_id, chosen, inventory, playbook, gate, vault, opts.accelerate, timings)
 
 
 def _waves(store: Store, run: Run, host_ward: dict[str, str], progress: Progress, interrupt: Interrupt) -> str:
@@ -177,7 +182,7 @@ def _apply_and_gate(
     s, gate = run.settings, run.gate
     spec = runner.PlaybookRun(run.playbook, run.inventory, wards, s.check, s.tags, run.vault,
                               accelerate=run.accelerate)  # fmt: skip
-    outcome = runner.run(spec, base.with_name(f"{base.name}-apply"), on_task=on_task, cancelled=stop)
+    outcome = _playbook(run, index, spec, base.with_name(f"{base.name}-apply"), on_task, stop)
     if outcome.cancelled or interrupt.requested:
         return {w: ("pending", None, "interrupted") for w in wards}, outcome
     verdicts = _verdicts(wards, host_ward, outcome, phase="apply")
@@ -188,7 +193,7 @@ def _apply_and_gate(
         progress.ward(ward, "running", "health gate")
     gate_spec = runner.PlaybookRun(gate, run.inventory, passed, False, None, run.vault, phase="gate",
                                    accelerate=run.accelerate)  # fmt: skip
-    checked = runner.run(gate_spec, base.with_name(f"{base.name}-gate"), on_task=on_task, cancelled=stop)
+    checked = _playbook(run, index, gate_spec, base.with_name(f"{base.name}-gate"), on_task, stop)
     if checked.cancelled or interrupt.requested:
         verdicts.update({w: ("pending", None, "interrupted") for w in passed})
         return verdicts, _merge(outcome, checked)
@@ -197,6 +202,16 @@ def _apply_and_gate(
         status, _, message = gate_verdicts[ward]
         verdicts[ward] = (status, "passed" if status == "done" else "failed", message)
     return verdicts, _merge(outcome, checked)
+
+
+def _playbook(
+    run: Run, index: int, spec: runner.PlaybookRun, private: Path, on_task: Callable[[str, str], None],
+    stop: Callable[[], bool],
+) -> WaveOutcome:  # fmt: skip
+    if run.timings is None:
+        return runner.run(spec, private, on_task=on_task, cancelled=stop)
+    with run.timings.playbook(spec.phase, index + 1, spec.playbook.name, spec.limit) as timings:
+        return runner.run(spec, private, on_task=on_task, cancelled=stop, on_event=timings)
 
 
 def _merge(applied: WaveOutcome, gated: WaveOutcome) -> WaveOutcome:

@@ -102,7 +102,9 @@ def run(
     *,
     on_task: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> WaveOutcome:
+    """`on_event` sees every event before the reducer (e.g. rollout/timings.py); it cannot make runner store one."""
     import ansible_runner  # ~0.3 s: only paid by a rollout
 
     make_private(private_dir)
@@ -123,7 +125,7 @@ def run(
             extravars=spec.extravars or {},
             cmdline=" ".join(cmdline),
             envvars=_envvars(spec.inventory) | (accelerate.envvars() if spec.accelerate else {}),
-            event_handler=reducer,
+            event_handler=reducer if on_event is None else _tee(on_event, reducer),
             cancel_callback=cancelled,
             quiet=True,
             rotate_artifacts=1,
@@ -135,6 +137,14 @@ def run(
         return _reduce(result, reducer, spec.phase)
     finally:
         shutil.rmtree(private_dir, ignore_errors=True)  # everything the record needs is in the reducer now
+
+
+def _tee(observe: Callable[[dict[str, Any]], None], reducer: EventReducer) -> Callable[[dict[str, Any]], bool]:
+    def handle(event: dict[str, Any]) -> bool:
+        observe(event)
+        return reducer(event)
+
+    return handle
 
 
 def _envvars(inventory: Path) -> dict[str, str]:

@@ -39,6 +39,7 @@ class Options:
     plain: bool | None = None
     # How fast, not what: Mitogen for the Linux endpoint plays. Not recorded: a resume may choose either.
     accelerate: bool = False
+    timings: Path | None = None  # --timings FILE: task durations per playbook run (rollout/timings.py)
 
 
 def playbook_path(name: str) -> Path:
