@@ -1,5 +1,5 @@
-"""Address filters for the no-lockout checks and the nftables sets, with the standard library only, and the
-control areas' outcomes for the ward report.
+"""Address filters for the no-lockout checks and the nftables sets, with the standard library only, the
+control areas' outcomes for the ward report, and the machine's one package transaction.
 
 ansible.utils' ipaddr filters need netaddr on the controller; these few need nothing but `ipaddress`.
 """
@@ -7,6 +7,7 @@ ansible.utils' ipaddr filters need netaddr on the controller; these few need not
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,17 +52,76 @@ def endpoint_hardening_outcomes(
     changed, run, skip = set(changed), set(run_tags), set(skip_tags)
     out: dict[str, dict[str, str]] = {}
     for area, on in zip(areas, enabled, strict=True):
-        tags = {"endpoint_hardening", f"endpoint_hardening_{area}"}
         if area in failed:
             out[area] = {"state": "failed", "reason": str(failed[area])}
         elif not _true(on):
             out[area] = {"state": "off"}
-        elif not (run & (tags | {"all"})) or skip & tags:
+        elif not _tag_selected(area, run, skip):
             out[area] = {"state": "not_run"}
         elif area in changed:
             out[area] = {"state": "would_apply" if check_mode else "applied"}
         else:
             out[area] = {"state": "compliant"}
+    return out
+
+
+def _tag_selected(area: str, run: set[str], skip: set[str]) -> bool:
+    """Whether --tags/--skip-tags let the area's tasks run (tasks/linux.yml tags each area with these two)."""
+    tags = {"endpoint_hardening", f"endpoint_hardening_{area}"}
+    return bool(run & (tags | {"all"})) and not skip & tags
+
+
+def endpoint_hardening_package_batch(
+    packages: dict[str, list[str]],
+    areas: list[str],
+    enabled: list[Any],
+    run_tags: Iterable[str] = ("all",),
+    skip_tags: Iterable[str] = (),
+    own_transaction: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """The packages of each area that runs now (switch on, selected by the tags) and has packages in
+    `packages`, for the machine's one apt transaction; areas in `own_transaction` install theirs themselves."""
+    if len(enabled) != len(areas):
+        raise AnsibleFilterError(f"endpoint_hardening_package_batch: {len(areas)} areas, {len(enabled)} switches")
+    run, skip, own = set(run_tags), set(skip_tags), set(own_transaction)
+    return {
+        area: list(packages[area])
+        for area, on in zip(areas, enabled, strict=True)
+        if area in packages and area not in own and _true(on) and _tag_selected(area, run, skip)
+    }
+
+
+# apt-get's lines for a package it installs or upgrades: "Setting up NAME[:ARCH] (VERSION) ..." when it does,
+# "Inst NAME [OLD] (VERSION ...)" when it simulates (check mode).
+_APT_INSTALLED = re.compile(r"^(?:Setting up|Inst) ([a-z0-9][a-z0-9+.-]+)(?::[a-z0-9]+)? ", re.MULTILINE)
+
+
+def endpoint_hardening_installed_areas(batch: dict[str, list[str]], apt_stdout: str) -> list[str]:
+    """The areas of `batch` one of whose packages the apt transaction installed (or would install)."""
+    installed = set(_APT_INSTALLED.findall(apt_stdout or ""))
+    return [area for area, names in batch.items() if installed & set(names)]
+
+
+def endpoint_hardening_units_to_change(show_stdout: str, units: list[str], goal: str) -> list[str]:
+    """The units of `units` (in the order given to `systemctl show --property=LoadState,ActiveState,
+    UnitFileState`, which prints one block each, in that order) that exist here and are not yet at `goal`:
+    `masked` (masked and not running) or `disabled` (not enabled and not running). Units are matched by
+    position: `show` prints an alias's target unit (ctrl-alt-del.target shows as reboot.target)."""
+    if goal not in ("masked", "disabled"):
+        raise AnsibleFilterError(f"endpoint_hardening_units_to_change: unknown goal {goal!r}")
+    blocks = [dict(line.split("=", 1) for line in b.splitlines() if "=" in line) for b in show_stdout.split("\n\n")]
+    blocks = [b for b in blocks if b]
+    if len(blocks) != len(units):
+        raise AnsibleFilterError(f"systemctl show answered for {len(blocks)} units, asked for {len(units)}")
+    out = []
+    for unit, props in zip(units, blocks, strict=True):
+        load, file_state = props.get("LoadState", ""), props.get("UnitFileState", "")
+        if load == "not-found":
+            continue
+        running = props.get("ActiveState", "") not in ("inactive", "failed")
+        at_goal = load == "masked" if goal == "masked" else file_state in ("disabled", "masked")
+        if running or not at_goal:
+            out.append(unit)
     return out
 
 
@@ -76,4 +136,7 @@ class FilterModule:
             "endpoint_hardening_cidrs": endpoint_hardening_cidrs,
             "endpoint_hardening_ip_in": endpoint_hardening_ip_in,
             "endpoint_hardening_outcomes": endpoint_hardening_outcomes,
+            "endpoint_hardening_package_batch": endpoint_hardening_package_batch,
+            "endpoint_hardening_installed_areas": endpoint_hardening_installed_areas,
+            "endpoint_hardening_units_to_change": endpoint_hardening_units_to_change,
         }
