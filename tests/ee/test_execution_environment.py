@@ -106,7 +106,10 @@ def galaxy_installed(context: Path, containerfile: list[str], tmp_path_factory: 
     dest = tmp_path_factory.mktemp("galaxy")
     argv[argv.index("--collections-path") + 1] = str(dest)
     argv[0] = str(VENV_BIN / "ansible-galaxy")
-    env = dict(os.environ, ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/", **dict(w.split("=", 1) for w in env_words))
+    # The image build has no project ansible.cfg: with ours (make exports it), galaxy would find wardkit.core already
+    # in its collections_path and install nothing.
+    env = {k: v for k, v in os.environ.items() if k not in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH")}
+    env.update(ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/", **dict(w.split("=", 1) for w in env_words))
     run(argv, cwd=context / "_build", env=env, timeout=120)
     return dest / "ansible_collections"
 
