@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from endpoint_noop import machine_cpu  # one reader of /proc/stat for both benchmarks
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WARDCTL = str(BIN / "wardctl")
@@ -45,11 +48,6 @@ GOALS = "goals (issue #13, whole city): first <= 10 min, no-op <= 3 min, no-op <
 BASELINE = "baseline (issue #13, 17 wards, plain): first 28 min, no-op 16.7 min, no-op 52 CPU-s per endpoint"
 COUNTS = ("ok", "changed", "skipped", "failed", "unreachable")
 
-
-def machine_cpu() -> float:
-    """Busy CPU seconds of the whole machine since boot (user+nice+system+irq+softirq+steal)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (fields[0] + fields[1] + fields[2] + sum(fields[5:8])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
