@@ -49,7 +49,6 @@ BASELINE = "baseline (issue #13, 17 wards, plain): first 28 min, no-op 16.7 min,
 COUNTS = ("ok", "changed", "skipped", "failed", "unreachable")
 
 
-
 @dataclass
 class Measured:
     wall: float
