@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import socket
 import tarfile
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wardctl.errors import WardctlError
-from wardctl.lab import podman
+from wardctl.lab import daemon, podman
 from wardctl.lab.config import LabConfig
 
 # What a real PC has that a default container lacks: nftables and auditd need these to run unmodified.
@@ -60,22 +61,53 @@ def ensure_network(cfg: LabConfig) -> None:
     )  # fmt: skip
 
 
-def state(name: str) -> tuple[str, int]:
-    """(status, pid) of a container; ("absent", 0) when there is none."""
+FILES_LABEL = "wardlab.files"  # digest of the files a host was created with (its keys among them)
+
+
+def _files_digest(files: list[HostFile]) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.path):
+        h.update(f"{f.path}\0{f.mode:o}\0{len(f.content)}\0".encode() + f.content)
+    return h.hexdigest()[:16]
+
+
+def _inspect(name: str) -> tuple[str, int, str]:
+    """(status, pid, files digest); status "absent" when there is no such container, "gone" when podman still
+    records it running but its processes have ended (the session or machine that ran them stopped without
+    podman seeing it: `podman start` then does nothing and no sshd ever answers)."""
     if not podman.exists("container", name):
-        return "absent", 0
-    out = podman.podman("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", name).split()
-    return out[0], int(out[1])
+        return "absent", 0, ""
+    fmt = '{{.State.Status}} {{.State.Pid}} {{index .Config.Labels "' + FILES_LABEL + '"}}'
+    status, pid, digest = [*podman.podman("inspect", "--format", fmt, name).split(), ""][:3]
+    if status == "running" and not daemon.alive(int(pid)):
+        return "gone", 0, digest
+    return status, int(pid), digest
+
+
+def state(name: str) -> tuple[str, int]:
+    """(status, pid) of a container; ("absent", 0) when there is none, ("gone", 0) when its processes ended."""
+    status, pid, _ = _inspect(name)
+    return status, pid
 
 
 def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], files: list[HostFile], dns: str) -> str:
-    """Create (with its files) and start the container for `host`; returns what was done."""
+    """Create (with its files) and start the container for `host`; returns what was done. A container whose
+    processes are gone, or that was made with other files (another checkout's keys, a regenerated key), is
+    replaced from the image (a fresh disk): reusing it would leave a host no key of this lab can reach."""
     name = cfg.container(host)
-    status, _ = state(name)
-    if status == "running":
+    digest = _files_digest(files)
+    status, _, had = _inspect(name)
+    # Beyond running and startable, podman 4 has states it cannot leave by `start` ("gone" above, or "stopping"
+    # left by a stop whose processes had already ended): only removal clears them.
+    stuck = status not in ("absent", "running", "created", "configured", "exited")
+    replaced = status != "absent" and (stuck or had != digest)
+    if replaced:
+        remove(name)
+        status = "absent"
+    elif status == "running":
         return "running"
     if status == "absent":
-        label_args = [a for k, v in labels.items() for a in ("--label", f"{k}={v}")]
+        label_args = [a for k, v in {**labels, FILES_LABEL: digest}.items() for a in ("--label", f"{k}={v}")]
         podman.podman(
             "create", "--name", name, "--hostname", host, "--network", cfg.network, "--ip", address, "--dns", dns,
             "--systemd", "always", "--label", f"wardlab.instance={cfg.name}", *label_args,
@@ -87,7 +119,7 @@ def ensure(cfg: LabConfig, host: str, address: str, labels: dict[str, str], file
         # Keys and per-host files go in before first boot, so sshd never starts with anything else.
         podman.podman("cp", "-", f"{name}:/", stdin=_tar(files))
     podman.podman("start", name)
-    return "started" if status == "absent" else "restarted"
+    return "replaced" if replaced else "started" if status == "absent" else "restarted"
 
 
 def wait_ssh(addresses: list[str], timeout: float = 60.0) -> None:
@@ -113,12 +145,20 @@ def _ssh_banner(address: str) -> bool:
         return False
 
 
+def remove(*names: str) -> None:
+    # A container whose processes ended behind podman's back can sit in "stopped" with no exit file, and
+    # `rm --force` then waits for that file and fails: `container cleanup` settles it first (it refuses,
+    # harmlessly, a container that really runs).
+    podman.podman("container", "cleanup", *names, check=False, timeout=120)
+    podman.podman("rm", "--force", "--time", "2", *names, timeout=120)
+
+
 def remove_all(cfg: LabConfig) -> list[str]:
     names = podman.podman(
         "ps", "-a", "--filter", f"label=wardlab.instance={cfg.name}", "--format", "{{.Names}}"
     ).split()
     if names:
-        podman.podman("rm", "--force", "--time", "2", *names, timeout=120)
+        remove(*names)
     if podman.exists("network", cfg.network):
         podman.podman("network", "rm", "--force", cfg.network)
     return names

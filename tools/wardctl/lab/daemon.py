@@ -29,14 +29,22 @@ def pid_of(folder: Path, module: str) -> int | None:
     return pid if module.encode() in cmdline and str(folder).encode() in cmdline else None
 
 
-def _alive(folder: Path) -> bool:
-    """The pid file's process exists and is not a zombie. (Its cmdline may still be the parent's for a moment
-    after fork, before exec, so this deliberately does not look at the cmdline.)"""
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (an orphan's zombie lingers where PID 1 does not reap)."""
     try:
-        status = Path(f"/proc/{int((folder / 'pid').read_text())}/status").read_text()
-    except (OSError, ValueError):
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def _alive(folder: Path) -> bool:
+    """The pid file's process is alive. (Its cmdline may still be the parent's for a moment after fork, before
+    exec, so this deliberately does not look at the cmdline.)"""
+    try:
+        return alive(int((folder / "pid").read_text()))
+    except (OSError, ValueError):
+        return False
 
 
 def start(folder: Path, module: str, *args: str, path: Path | None = None) -> int:

@@ -134,7 +134,8 @@ def _start(
         # Every lab host asks city hall's DNS, which knows the conference service and has no upstream.
         dns = "127.0.0.1" if ep.role == "city_services" else city.services.dns_servers[0]
         files = containers.host_files(key_dir, admin_pub, extra)
-        containers.ensure(cfg, ep.name, ep.address, labels, files, dns)
+        if containers.ensure(cfg, ep.name, ep.address, labels, files, dns) == "replaced":
+            print(f"lab {cfg.name}: {ep.name} recreated from the image (its processes had ended, or other keys)")
         record["hosts"].append(
             {"host": ep.name, "ward": ward.id, "role": ep.role, "address": ep.address,
              "container": cfg.container(ep.name)}
