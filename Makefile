@@ -38,10 +38,11 @@ image: deps venv
 lab: image
 	$(VENV)/bin/wardctl lab up
 
-# The main job on the lab: every ward rolled out in waves (canary first) with health gates, then the reports.
+# The main job on the lab: every ward rolled out (canary first, then a rolling window of 5, slow lines first;
+# Linux endpoints under Mitogen: docs/performance.md) with health gates, then the reports.
 demo: lab
 	$(VENV)/bin/ansible-playbook -i inventory/lab --vault-password-file .lab/vault-password playbooks/demo.yml
-	$(VENV)/bin/wardctl rollout --all --canary phuong_1 --wave-size 5
+	$(VENV)/bin/wardctl rollout --all --canary phuong_1 --wave-size 5 --accelerate --rolling
 	$(VENV)/bin/wardctl status
 	$(VENV)/bin/wardctl report --city --format html -o reports/city.html
 	$(VENV)/bin/ansible-playbook -i inventory/lab --vault-password-file .lab/vault-password playbooks/report_site.yml

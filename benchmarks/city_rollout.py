@@ -2,13 +2,16 @@
 """The city rollout as `make demo` runs it, first and again, plain and accelerated (issue #13's figures).
 
     .venv/bin/python benchmarks/city_rollout.py [--lab wardlab] [--wards N] [--only plain|accelerated]
-                                                [--reset] [--down] [--keep-timings DIR] [--timeout MIN]
+                                                [--rolling] [--reset] [--down] [--keep-timings DIR]
+                                                [--timeout MIN]
 
 For each way (plain, then `--accelerate`): a fresh lab, then `wardctl rollout --all --canary phuong_1
---wave-size 5` (site.yml, then the verify.yml health gate) twice: "first" on fresh endpoints, then a rerun
-that changes nothing. Prints, per rollout: wall time, the whole machine's CPU seconds (/proc/stat, so the lab's
-containers count), CPU-seconds per endpoint, task results per endpoint, and the ten costliest tasks summed over
-hosts (from `wardctl rollout --timings`); then the issue's goals and baseline beside them. Asserts nothing.
+--wave-size 5` (site.yml, then the verify.yml health gate; `--rolling` adds that flag) twice: "first" on fresh
+endpoints, then a rerun that changes nothing. Prints, per rollout: wall time, the whole machine's CPU seconds
+(/proc/stat, so the lab's containers count), CPU-seconds per endpoint, task results per endpoint, each playbook
+run's wait (its wards in the order they were done; host-seconds idle behind a slower host), and the ten
+costliest tasks summed over hosts (from `wardctl rollout --timings`); then the issue's goals and baseline
+beside them. Asserts nothing.
 
 "First" means: containers created from the cached image (`wardctl lab down` then `lab up [--wards N]`: new
 endpoints, router simulators back to their factory config, no gathered facts), but with the lab's apt proxy
@@ -116,7 +119,28 @@ def costliest(timings: Path, top: int = 10) -> list[tuple[str, float, int, float
     return [(name, s, int(n), longest) for name, (s, n, longest) in ranked]
 
 
-def report(label: str, m: Measured, out: str, state: Path, timings: Path, roles: dict[str, str]) -> dict[str, Any]:
+def waves(timings: Path, host_ward: dict[str, str]) -> list[str]:
+    """Where each playbook run waited: its wards in the order they were done (a ward: its last host), and the
+    host-seconds spent idle behind a slower host within a task (linear: hosts x longest - total, summed)."""
+    try:
+        runs = json.loads(timings.read_text())["playbook_runs"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines = []
+    for run in runs:
+        done: dict[str, float] = {}
+        for host, h in run.get("hosts", {}).items():
+            ward = host_ward.get(host, host)
+            done[ward] = max(done.get(ward, 0.0), h["done_at_seconds"])
+        idle = sum(t["hosts"] * t["max_seconds"] - t["total_seconds"] for t in run["tasks"].values())
+        order = ", ".join(f"{w} {s:.0f}" for w, s in sorted(done.items(), key=lambda kv: kv[1]))
+        lines.append(f"    wave {run['wave']} {run['phase']:5} {run['seconds']:6.0f} s  idle behind a slower host "
+                     f"{idle:6.0f} host-s  wards done at (s): {order}")  # fmt: skip
+    return lines
+
+
+def report(label: str, m: Measured, out: str, state: Path, timings: Path, roles: dict[str, str],
+           host_ward: dict[str, str]) -> dict[str, Any]:  # fmt: skip
     run_id, wards, hosts = record(state)
     # Every endpoint of the lab (the rollout is --all), not only those the record has counts for: a stopped
     # wave leaves none for its hosts, and the CPU was spent on them all the same.
@@ -135,6 +159,8 @@ def report(label: str, m: Measured, out: str, state: Path, timings: Path, roles:
     for role, names in sorted(by_role.items()):
         mean = {c: sum(hosts[h][c] for h in names) / len(names) for c in COUNTS}
         print(f"  tasks per {role:14} (x{len(names):2}): " + "  ".join(f"{c} {v:5.1f}" for c, v in mean.items()))
+    print("  playbook runs (routers count as hosts of their ward):")
+    print("\n".join(waves(timings, host_ward)))
     print("  costliest tasks (seconds summed over hosts, host results, longest host):")
     for name, seconds, count, longest in costliest(timings):
         print(f"    {seconds:8.1f} s  x{count:3}  max {longest:6.1f} s  {name}")
@@ -148,6 +174,7 @@ def main() -> None:
     ways = parser.add_mutually_exclusive_group()
     ways.add_argument("--only", choices=("plain", "accelerated"), help="one way only")
     ways.add_argument("--no-accelerate", action="store_true", help="same as --only plain")
+    parser.add_argument("--rolling", action="store_true", help="roll out with --rolling (rollout/rolling.py)")
     parser.add_argument("--reset", action="store_true", help="rebuild the lab even if it was already up")
     parser.add_argument("--down", action="store_true", help="take the lab down at the end")
     parser.add_argument("--keep-timings", type=Path, metavar="DIR", help="keep each rollout's --timings JSON here")
@@ -177,15 +204,17 @@ def main() -> None:
             up = True
             status = lab_status(env)
             roles = {h["host"]: h["role"] for h in status["hosts"]}
+            host_ward = {h["host"]: h["ward"] for h in status["hosts"]}
             wards = list(dict.fromkeys(h["ward"] for h in status["hosts"] if h["ward"] != "city_hall"))
             state = Path(tmp) / way  # first and rerun share it, as two `make demo` rollouts would
             for attempt in ("first", "rerun"):
                 timings = keep / f"{way}-{attempt}.json"
                 cmd = [WARDCTL, "rollout", "--plain", "--all", "--canary", wards[0], "--wave-size", "5",
-                       "--timings", str(timings), *(["--accelerate"] if way == "accelerated" else [])]  # fmt: skip
+                       "--timings", str(timings), *(["--accelerate"] if way == "accelerated" else []),
+                       *(["--rolling"] if args.rolling else [])]  # fmt: skip
                 print(f"\n{way} {attempt}: {' '.join(cmd[1:])}", flush=True)
                 m, out = measured(cmd, env | {"WARDCTL_STATE_DIR": str(state)}, args.timeout * 60)
-                results[f"{way} {attempt}"] = report(f"{way} {attempt}", m, out, state, timings, roles)
+                results[f"{way} {attempt}"] = report(f"{way} {attempt}", m, out, state, timings, roles, host_ward)
         if args.keep_timings:
             print(f"\ntimings kept in {args.keep_timings}")
     print(f"\nsummary ({args.wards or 'all'} wards besides city hall, lab {args.lab}):")

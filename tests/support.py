@@ -25,6 +25,18 @@ def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 6
     return proc
 
 
+def admin_ssh(lab_state: Path, address: str, command: str, known_hosts: Path | None = None,
+              ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """`command` on a lab host as wardadmin with the lab's key, its host key pinned (the lab's known_hosts)."""
+    known = known_hosts or lab_state / "known_hosts"
+    return run(
+        ["ssh", "-i", str(lab_state / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={known}",
+         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+         f"wardadmin@{address}", command],
+        check=False, timeout=30,
+    )  # fmt: skip
+
+
 def lab_env(name: str = TEST_LAB) -> dict[str, str]:
     env = dict(os.environ)
     env.update(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, TEST_LAB, ansible_playbook, lab_env, run, wardctl
+from support import ROOT, TEST_LAB, admin_ssh, ansible_playbook, lab_env, run, wardctl
 
 pytestmark = pytest.mark.lab
 STATE = ROOT / f".lab-{TEST_LAB}"
@@ -64,12 +64,7 @@ def test_every_endpoint_answers_ssh_as_admin_with_pinned_host_key(lab):
     keys = [line.split()[2] for line in known.read_text().splitlines()]
     assert len(keys) == len(set(keys)) == len(lab["hosts"]), "each host has its own host key"
     for h in containers(lab):
-        proc = run(
-            ["ssh", "-i", str(STATE / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={known}",
-             "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
-             f"wardadmin@{h['address']}", "hostname && sudo -n id -u && systemctl is-active ssh"],
-            check=False, timeout=30,
-        )  # fmt: skip
+        proc = admin_ssh(STATE, h["address"], "hostname && sudo -n id -u && systemctl is-active ssh")
         assert proc.stdout.split() == [h["host"], "0", "active"], (h, proc.stderr)
 
 
@@ -78,11 +73,7 @@ def test_a_changed_host_key_is_refused(lab, tmp_path):
     other = next(x for x in containers(lab) if x["host"] != h["host"])
     pub = (STATE / "hostkeys" / other["host"] / "ssh_host_ed25519_key.pub").read_text().split()
     (tmp_path / "kh").write_text(f"{h['address']} {pub[0]} {pub[1]}\n")
-    proc = run(
-        ["ssh", "-i", str(STATE / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={tmp_path / 'kh'}",
-         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", f"wardadmin@{h['address']}", "true"],
-        check=False, timeout=30,
-    )  # fmt: skip
+    proc = admin_ssh(STATE, h["address"], "true", known_hosts=tmp_path / "kh")
     assert proc.returncode == 255 and "HOST IDENTIFICATION HAS CHANGED" in proc.stderr
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT, lab_env, run, wardctl
+from support import ROOT, admin_ssh, lab_env, run, wardctl
 
 from wardctl.lab.daemon import alive
 
@@ -55,13 +55,7 @@ STATE = ROOT / f".lab-{NAME}"
 
 def _ssh_as_admin(host: dict) -> list[str]:
     """`hostname` over SSH with this lab's admin key and pinned host keys (what every playbook relies on)."""
-    proc = run(
-        ["ssh", "-i", str(STATE / "ssh" / "id_ed25519"), "-o", f"UserKnownHostsFile={STATE / 'known_hosts'}",
-         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
-         f"wardadmin@{host['address']}", "hostname"],
-        check=False, timeout=30,
-    )  # fmt: skip
-    return proc.stdout.split()
+    return admin_ssh(STATE, host["address"], "hostname").stdout.split()
 
 
 def _lab_up_brings_back_a_host_whose_processes_ended(host: dict) -> None:

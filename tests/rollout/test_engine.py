@@ -43,13 +43,6 @@ class FakeRunner:
 
 
 @pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WARDCTL_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
-    return tmp_path / "state"
-
-
-@pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
     fake = FakeRunner()
     monkeypatch.setattr(runner, "run", fake)

@@ -88,11 +88,26 @@ def test_stamps_stand_in_for_a_missing_duration_and_nothing_is_never_negative():
     assert tasks["Clock went back"]["total_seconds"] == 0
 
 
-def test_memory_follows_tasks_not_events():
+def test_memory_follows_tasks_and_hosts_not_events():
     timings = TaskTimings("apply", 1, "site.yml", ["phuong_1"])
     for i in range(5000):
-        timings(final("runner_on_ok", f"Task {i % 3}", 0.01, host=f"h{i}", res={"stdout": "x" * 1000}))
+        timings(final("runner_on_ok", f"Task {i % 3}", 0.01, host=f"h{i % 7}", res={"stdout": "x" * 1000}))
     assert len(timings.tasks) == 3 and sum(t.hosts for t in timings.tasks.values()) == 5000
+    assert len(timings.hosts) == 7
+
+
+def test_each_host_says_how_long_it_worked_and_when_it_was_done():
+    """Where a wave waits: a host done early under `free`, or idle behind a slower host's task under linear."""
+    now = [100.0]
+    timings = TaskTimings("apply", 1, "site.yml", ["phuong_1", "phuong_2"], clock=lambda: now[0])
+    for e in playbook_events():
+        now[0] += 1.0 if e["event_data"]["host"] == "phuong_1-room" else 10.0
+        timings(e)
+    hosts = timings.as_dict()["hosts"]
+    assert set(hosts) == {"phuong_1-room", "phuong_2-room"}  # the stats event is no host's result
+    # phuong_1: 1.5 + 4 + 0.1 + 0.2 s of results, its last of 8 events at +8 s; phuong_2 (twice as slow) later.
+    assert hosts["phuong_1-room"] == {"busy_seconds": 5.8, "done_at_seconds": 8.0}
+    assert hosts["phuong_2-room"] == {"busy_seconds": 11.3, "done_at_seconds": 88.0}
 
 
 def test_no_secret_reaches_the_file(tmp_path):
@@ -113,7 +128,7 @@ def test_no_secret_reaches_the_file(tmp_path):
 def test_the_file_is_rewritten_after_each_playbook_run_even_an_interrupted_one(tmp_path):
     path = tmp_path / "t.json"
     timings_file = TimingsFile(path, "run-1")
-    assert json.loads(path.read_text()) == {"schema": 1, "run_id": "run-1", "playbook_runs": []}
+    assert json.loads(path.read_text()) == {"schema": 2, "run_id": "run-1", "playbook_runs": []}
     with timings_file.playbook("apply", 1, "site.yml", ["phuong_1"]) as timings:
         timings(final("runner_on_ok", "A", 1.0))
     with pytest.raises(KeyboardInterrupt), timings_file.playbook("gate", 1, "verify.yml", ["phuong_1"]) as timings:

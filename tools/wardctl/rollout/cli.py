@@ -35,6 +35,9 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--plain", action="store_true", help="plain progress lines even on a terminal")
     p.add_argument("--accelerate", action="store_true",
                    help="Linux endpoint plays under Mitogen (docs/performance.md); routers stay plain")  # fmt: skip
+    p.add_argument("--rolling", action="store_true",
+                   help="after the first wave, start a ward whenever one finishes (at most the wave size at once), "
+                        "slowest contracted lines first")  # fmt: skip
     p.add_argument("--timings", type=Path, metavar="FILE",
                    help="write each playbook run's task durations as JSON (task names and seconds only)")  # fmt: skip
     p.set_defaults(func=_run)
@@ -47,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
         canary=args.canary, wave_size=args.wave_size, waves=args.waves, max_failed_wards=args.max_failed_wards,
         check=args.check, resume=args.resume, tags=args.tags, playbook=args.playbook,
         gate_playbook=args.gate_playbook, vault_password_file=args.vault_password_file, plain=args.plain or None,
-        accelerate=args.accelerate, timings=args.timings,
+        accelerate=args.accelerate, timings=args.timings, rolling=args.rolling,
     )  # fmt: skip
     result = rollout(opts)
     if args.junit:

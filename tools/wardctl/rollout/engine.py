@@ -16,10 +16,11 @@ from wardctl.inventory.model import City
 from wardctl.inventory.reader import read_inventory
 from wardctl.record.state import state_dir
 from wardctl.record.store import RunSettings, Store, WaveOutcome
-from wardctl.rollout import accelerate, lock, runner, settings
+from wardctl.rollout import accelerate, lock, rolling, runner, settings, wave
 from wardctl.rollout.progress import Progress, make
 from wardctl.rollout.settings import Options
 from wardctl.rollout.timings import TimingsFile
+from wardctl.rollout.wave import Run
 
 EXIT_OK, EXIT_FAILED, EXIT_PENDING_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -29,20 +30,6 @@ class Result:
     code: int
     run_id: str
     city_id: str
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run as it executes: its id, recorded settings, and what comes from them."""
-
-    run_id: str
-    settings: RunSettings
-    inventory: Path
-    playbook: Path
-    gate: Path | None
-    vault: Path | None
-    accelerate: bool = False
-    timings: TimingsFile | None = None  # --timings: each playbook run's task durations (not recorded)
 
 
 class Interrupt:
@@ -62,6 +49,9 @@ class Interrupt:
             signal.signal(signal.SIGINT, self.previous)
             raise KeyboardInterrupt
         self.requested = True
+
+    def stop(self) -> bool:
+        return self.requested
 
     def __exit__(self, *exc: object) -> None:
         signal.signal(signal.SIGINT, self.previous)
@@ -93,7 +83,7 @@ def rollout(opts: Options) -> Result:
         progress = make(names, opts.plain)
         try:
             with Interrupt() as interrupt:
-                status = _waves(store, run, host_ward, progress, interrupt)
+                status = _waves(store, run, city, host_ward, progress, interrupt)
                 store.finish_run(run.run_id, status)
         finally:
             progress.close()
@@ -132,121 +122,81 @@ def _run(run_id: str, chosen: RunSettings, opts: Options) -> Run:
         accelerate.strategy_plugins()  # one line now if Mitogen is missing, not a failed wave later
     playbook = settings.playbook_path(chosen.playbook)
     timings = TimingsFile(opts.timings, run_id) if opts.timings else None  # an unwritable file: before the record
-    return Run(run_id, chosen, inventory, playbook, gate, vault, opts.accelerate, timings)
+    return Run(run_id, chosen, inventory, playbook, gate, vault, opts.accelerate, timings, opts.rolling)
 
 
-def _waves(store: Store, run: Run, host_ward: dict[str, str], progress: Progress, interrupt: Interrupt) -> str:
-    run_id, waves, budget = run.run_id, run.settings.waves, run.settings.max_failed_wards
+def _waves(
+    store: Store, run: Run, city: City, host_ward: dict[str, str], progress: Progress, interrupt: Interrupt
+) -> str:
+    run_id, waves = run.run_id, run.settings.waves
     progress.note(f"run {run_id}: {sum(map(len, waves))} wards in {len(waves)} waves")
     status_of = {r["ward"]: r["status"] for r in store.wards(run_id)}
     for ward, status in status_of.items():
         if status != "pending":  # a resumed run: show what is already settled
             progress.ward(ward, status)
-    for index, wave in enumerate(waves):
-        todo = [w for w in wave if status_of.get(w) != "done"]
-        if not todo:
-            continue
+    wave_of = {ward: index for index, wards in enumerate(waves) for ward in wards}
+
+    def may_start(wards: list[str], what: str) -> bool:
         bad = sum(1 for s in status_of.values() if s in ("failed", "unreachable"))
-        if bad > budget:
-            progress.note(f"stopping before wave {index + 1}: {bad} failed ward(s) exceed the budget of {budget}")
-            return "failed"
+        if bad > run.settings.max_failed_wards:
+            progress.note(f"stopping before {what}: {bad} failed ward(s) exceed the budget of "
+                          f"{run.settings.max_failed_wards}")  # fmt: skip
+            return False
         if interrupt.requested:
-            return "interrupted"
-        progress.note(f"wave {index + 1}/{len(waves)}: {', '.join(todo)}")
-        store.mark_running(run_id, todo)
-        for ward in todo:
+            return False
+        store.mark_running(run_id, wards)
+        for ward in wards:
             progress.ward(ward, "running")
-        verdicts, outcome = _apply_and_gate(run, index, todo, host_ward, progress, interrupt)
+        return True
+
+    def settle(verdicts: wave.Verdicts, outcome: WaveOutcome) -> None:
         store.record_wave(run_id, host_ward, outcome, verdicts)
         for ward, (status, _, message) in verdicts.items():
             status_of[ward] = status
             progress.ward(ward, status, message or "")
-        if outcome.cancelled or interrupt.requested:
-            return "interrupted"
+        if outcome.cancelled:
+            interrupt.requested = True  # the playbook was cancelled: start nothing more
+
+    for index, batch in enumerate(waves):
+        todo = [w for w in batch if status_of.get(w) != "done"]
+        if run.rolling and index > 0:
+            rest = [w for b in waves[index:] for w in b if status_of.get(w) != "done"]
+            if rest:
+                _roll(run, city, rest, max(map(len, waves[index:])), wave_of, host_ward, progress, interrupt,
+                      may_start, settle)  # fmt: skip
+            break
+        if not todo:
+            continue
+        progress.note(f"wave {index + 1}/{len(waves)}: {', '.join(todo)}")
+        if not may_start(todo, f"wave {index + 1}"):
+            break
+        settle(*wave.apply_and_gate(run, f"w{index}", index, todo, host_ward, progress, interrupt.stop))
+        if interrupt.requested:
+            break
+    if interrupt.requested:
+        return "interrupted"
     bad = sum(1 for s in status_of.values() if s in ("failed", "unreachable"))
     return "done" if bad == 0 and all(s == "done" for s in status_of.values()) else "failed"
 
 
-def _apply_and_gate(
-    run: Run, index: int, wards: list[str], host_ward: dict[str, str], progress: Progress, interrupt: Interrupt,
-) -> tuple[dict[str, tuple[str, str | None, str | None]], WaveOutcome]:  # fmt: skip
-    def on_task(host: str, task: str) -> None:
-        progress.task(host_ward.get(host, ""), host, task)
+def _roll(
+    run: Run, city: City, todo: list[str], size: int, wave_of: dict[str, int], host_ward: dict[str, str],
+    progress: Progress, interrupt: Interrupt, may_start: Callable[[list[str], str], bool],
+    settle: Callable[[wave.Verdicts, WaveOutcome], None],
+) -> None:  # fmt: skip
+    """The wards after the first wave, through a window of the wave size (rollout/rolling.py)."""
+    rates = {w.id: w.router.line_down_mbps for w in city.wards if w.router is not None}
+    order = rolling.slow_lines_first(todo, rates)
+    progress.note(f"rolling, up to {size} wards at once, slowest lines first: {', '.join(order)}")
 
-    # One private data dir per playbook run; the runner removes it once read.
-    base = state_dir() / "runner" / f"{run.run_id}-w{index}-{int(time.time())}"
+    def work(ward: str) -> tuple[wave.Verdicts, WaveOutcome]:
+        return wave.apply_and_gate(run, ward, wave_of[ward], [ward], host_ward, progress, interrupt.stop)
 
-    def stop() -> bool:
-        return interrupt.requested
-
-    s, gate = run.settings, run.gate
-    spec = runner.PlaybookRun(run.playbook, run.inventory, wards, s.check, s.tags, run.vault,
-                              accelerate=run.accelerate)  # fmt: skip
-    outcome = _playbook(run, index, spec, base.with_name(f"{base.name}-apply"), on_task, stop)
-    if outcome.cancelled or interrupt.requested:
-        return {w: ("pending", None, "interrupted") for w in wards}, outcome
-    verdicts = _verdicts(wards, host_ward, outcome, phase="apply")
-    passed = [w for w, (status, _, _) in verdicts.items() if status == "done"]
-    if gate is None or not passed:
-        return {w: (s, None if gate is None else "skipped", m) for w, (s, _, m) in verdicts.items()}, outcome
-    for ward in passed:
-        progress.ward(ward, "running", "health gate")
-    gate_spec = runner.PlaybookRun(gate, run.inventory, passed, False, None, run.vault, phase="gate",
-                                   accelerate=run.accelerate)  # fmt: skip
-    checked = _playbook(run, index, gate_spec, base.with_name(f"{base.name}-gate"), on_task, stop)
-    if checked.cancelled or interrupt.requested:
-        verdicts.update({w: ("pending", None, "interrupted") for w in passed})
-        return verdicts, _merge(outcome, checked)
-    gate_verdicts = _verdicts(passed, host_ward, checked, phase="gate")
-    for ward in passed:
-        status, _, message = gate_verdicts[ward]
-        verdicts[ward] = (status, "passed" if status == "done" else "failed", message)
-    return verdicts, _merge(outcome, checked)
-
-
-def _playbook(
-    run: Run, index: int, spec: runner.PlaybookRun, private: Path, on_task: Callable[[str, str], None],
-    stop: Callable[[], bool],
-) -> WaveOutcome:  # fmt: skip
-    if run.timings is None:
-        return runner.run(spec, private, on_task=on_task, cancelled=stop)
-    with run.timings.playbook(spec.phase, index + 1, spec.playbook.name, spec.limit) as timings:
-        return runner.run(spec, private, on_task=on_task, cancelled=stop, on_event=timings)
-
-
-def _merge(applied: WaveOutcome, gated: WaveOutcome) -> WaveOutcome:
-    """Counters add up across the two playbooks; reports from the gate (line checks…) join the apply's."""
-    merged = WaveOutcome(rc=applied.rc or gated.rc, cancelled=applied.cancelled or gated.cancelled)
-    for source in (applied, gated):
-        for host, counts in source.hosts.items():
-            merged.hosts.setdefault(host, type(counts)()).add(counts)
-        merged.failures += source.failures
-        merged.reports.update(source.reports)
-    return merged
-
-
-def _verdicts(
-    wards: list[str], host_ward: dict[str, str], outcome: WaveOutcome, phase: str
-) -> dict[str, tuple[str, str | None, str | None]]:
-    out: dict[str, tuple[str, str | None, str | None]] = {}
-    orphan = [f for f in outcome.failures if not f.host]  # the playbook itself failed
-    for ward in wards:
-        hosts = {h: c for h, c in outcome.hosts.items() if host_ward.get(h) == ward}
-        failures = [f for f in outcome.failures if host_ward.get(f.host) == ward]
-        if any(c.unreachable for c in hosts.values()):
-            first = next((f for f in failures if outcome.hosts.get(f.host) and outcome.hosts[f.host].unreachable),
-                         None)  # fmt: skip
-            out[ward] = ("unreachable", None, f"{first.host}: {first.message}" if first else "unreachable")
-        elif failures or any(c.failed for c in hosts.values()):
-            first = failures[0] if failures else None
-            out[ward] = ("failed", None, f"{phase}: {first.host}: {first.task}: {first.message}" if first else phase)
-        elif orphan:
-            out[ward] = ("failed", None, f"{phase}: {orphan[0].message}")
-        elif not hosts:
-            out[ward] = ("failed", None, f"{phase}: no host of this ward ran (check --limit / inventory)")
-        else:
-            out[ward] = ("done", None, None)
-    return out
+    try:
+        rolling.window(order, size, lambda ward: may_start([ward], ward), work, lambda _, result: settle(*result))
+    except BaseException:
+        interrupt.requested = True  # the playbooks still running cancel themselves; then this goes on up
+        raise
 
 
 def _exit_code(store: Store, run_id: str, check: bool, status: str) -> int:

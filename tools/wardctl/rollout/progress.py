@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, ClassVar, Protocol
 
@@ -35,7 +36,8 @@ class PlainProgress:
 
 
 class LiveProgress:
-    """Per ward: its state (pending, running, ok, changed, failed, unreachable) and the current task."""
+    """Per ward: its state (pending, running, ok, changed, failed, unreachable) and the current task. Called from
+    the rollout's thread and, under `--rolling`, from each ward's worker: one lock around the table."""
 
     STYLES: ClassVar[dict[str, str]] = {
         "pending": "dim", "running": "cyan", "ok": "green", "changed": "yellow", "done": "green",
@@ -49,6 +51,7 @@ class LiveProgress:
         self.names = names
         self.rows: dict[str, list[str]] = {w: ["pending", "", ""] for w in names}
         self.notes: list[str] = []
+        self.lock = threading.Lock()
         self.console = Console()
         self.live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
         self.live.start()
@@ -67,18 +70,21 @@ class LiveProgress:
         return table
 
     def ward(self, ward: str, state: str, detail: str = "") -> None:
-        self.rows.setdefault(ward, ["", "", ""])[0] = state
-        self.rows[ward][2] = detail
-        self.live.update(self._table())
-
-    def task(self, ward: str, host: str, task: str) -> None:
-        if ward in self.rows:
-            self.rows[ward][1] = f"{host}: {task}"
+        with self.lock:
+            self.rows.setdefault(ward, ["", "", ""])[0] = state
+            self.rows[ward][2] = detail
             self.live.update(self._table())
 
+    def task(self, ward: str, host: str, task: str) -> None:
+        with self.lock:
+            if ward in self.rows:
+                self.rows[ward][1] = f"{host}: {task}"
+                self.live.update(self._table())
+
     def note(self, text: str) -> None:
-        self.notes.append(text)
-        self.live.update(self._table())
+        with self.lock:
+            self.notes.append(text)
+            self.live.update(self._table())
 
     def close(self) -> None:
         self.live.stop()

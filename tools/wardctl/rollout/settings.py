@@ -40,6 +40,7 @@ class Options:
     # How fast, not what: Mitogen for the Linux endpoint plays. Not recorded: a resume may choose either.
     accelerate: bool = False
     timings: Path | None = None  # --timings FILE: task durations per playbook run (rollout/timings.py)
+    rolling: bool = False  # how, not what (as accelerate): a window after the first wave; not recorded
 
 
 def playbook_path(name: str) -> Path:

@@ -1,0 +1,137 @@
+"""`wardctl rollout --rolling` without a lab: a fake runner that takes time, so the window, the order, the
+budget and Ctrl-C are seen with real threads and a real signal. The lab run is in test_rollout.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_engine import CITY, HOST_WARD, TOUCH, rollout, runs
+
+from wardctl.record.store import HostCounts, Store, WaveOutcome
+from wardctl.rollout import rolling, runner
+
+RATES = {"long_son": 30.0, "phuong_11": 80.0, "phuong_12": 80.0}  # inventory/vungtau's routers below 100 Mbit/s
+
+
+class SlowRunner:
+    """Each playbook run takes `seconds[ward]` (default 0.2 s); counts how many run at once."""
+
+    def __init__(self, seconds: dict[str, float] | None = None, fail: set[str] | None = None) -> None:
+        self.seconds, self.fail = seconds or {}, fail or set()
+        self.lock = threading.Lock()
+        self.running = self.most = 0
+        self.started: list[str] = []
+        self.interrupt_at: str | None = None
+
+    def __call__(self, spec: runner.PlaybookRun, private_dir: Path, **kw: object) -> WaveOutcome:
+        with self.lock:
+            self.started.append(",".join(spec.limit))
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            cancelled = kw["cancelled"]
+            assert callable(cancelled)
+            if spec.limit == [self.interrupt_at]:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, handled in the main thread
+            deadline = time.monotonic() + max(self.seconds.get(w, 0.2) for w in spec.limit)
+            while time.monotonic() < deadline:
+                if cancelled():
+                    return WaveOutcome(cancelled=True)
+                time.sleep(0.01)
+            out = WaveOutcome()
+            for host, ward in HOST_WARD.items():
+                if ward in spec.limit:
+                    out.hosts[host] = HostCounts(ok=1, changed=1, failed=int(ward in self.fail))
+            return out
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+@pytest.fixture
+def slow(monkeypatch: pytest.MonkeyPatch) -> SlowRunner:
+    fake = SlowRunner()
+    monkeypatch.setattr(runner, "run", fake)
+    return fake
+
+
+def started(out: str) -> list[str]:
+    """Wards in the order the rollout started them (its progress lines, printed by the main thread)."""
+    return [line.split()[1] for line in out.splitlines() if line.endswith(": running")]
+
+
+def statuses(record: Path) -> dict[str, str]:
+    return {w["ward"]: w["status"] for w in Store(record / "runs.db").wards(runs(record)[0]["run_id"])}
+
+
+def test_slowest_contracted_lines_first_then_inventory_order():
+    wards = ["phuong_1", "long_son", "phuong_11", "city_hall", "phuong_12"]
+    assert rolling.slow_lines_first(wards, RATES | {"phuong_1": 100.0}) == [
+        "long_son", "phuong_11", "phuong_12", "phuong_1", "city_hall"]  # fmt: skip
+    # No contracted rate (city hall has no router): it keeps its place among the fastest, not the end.
+    assert rolling.slow_lines_first(["city_hall", "phuong_1", "long_son"], RATES | {"phuong_1": 100.0}) == [
+        "long_son", "city_hall", "phuong_1"]  # fmt: skip
+    assert rolling.slow_lines_first(["city_hall", "phuong_2"], {}) == ["city_hall", "phuong_2"]
+
+
+def test_after_the_canary_a_window_of_the_wave_size_slow_lines_first(state, slow, capsys):
+    code, _ = rollout(capsys, "-i", str(CITY), "--all", "--canary", "phuong_1", "--wave-size", "3", "--rolling",
+                      "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert slow.started[0] == "phuong_1"  # the canary alone, and done before anything else started
+    assert started(out)[:4] == ["phuong_1", "long_son", "phuong_11", "phuong_12"]  # the slowest lines next
+    assert len(slow.started) == 18 and all("," not in s for s in slow.started)  # one ward per playbook run
+    assert slow.most == 3  # the window is full, never more
+    assert set(statuses(state).values()) == {"done"}
+    assert "rolling, up to 3 wards at once, slowest lines first: long_son, phuong_11, phuong_12," in out
+
+
+def test_a_slow_ward_does_not_hold_the_others(state, slow, capsys):
+    """In waves of 2, phuong_3 would wait for long_son (1.5 s); in the window it starts when phuong_2 is done."""
+    slow.seconds = {"long_son": 1.5}
+    code, _ = rollout(capsys, "-i", str(CITY), "--wards", "phuong_5,long_son,phuong_2,phuong_3,phuong_4",
+                      "--canary", "phuong_5", "--wave-size", "2", "--rolling", "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert started(out) == ["phuong_5", "long_son", "phuong_2", "phuong_3", "phuong_4"]
+    done = [line.split()[1] for line in out.splitlines() if line.endswith(": done")]
+    assert done == ["phuong_5", "phuong_2", "phuong_3", "phuong_4", "long_son"]  # the slow ward last, alone
+
+
+def test_once_failures_exceed_the_budget_no_ward_starts_and_those_running_finish(state, slow, capsys):
+    slow.fail, slow.seconds = {"long_son"}, {"phuong_11": 1.0}
+    code, _ = rollout(capsys, "-i", str(CITY), "--all", "--canary", "phuong_1", "--wave-size", "2", "--rolling",
+                      "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 1
+    out = capsys.readouterr().out
+    # long_son failed while phuong_11 was still running: nothing more started, phuong_11 finished.
+    assert sorted(slow.started) == ["long_son", "phuong_1", "phuong_11"] and slow.started[0] == "phuong_1"
+    got = statuses(state)
+    assert got["long_son"] == "failed" and got["phuong_11"] == "done" and got["phuong_1"] == "done"
+    assert {w for w, s in got.items() if s == "pending"} == set(HOST_WARD.values()) - {"phuong_1", "long_son",
+                                                                                      "phuong_11"}  # fmt: skip
+    assert out.count("stopping before phuong_12: 1 failed ward(s) exceed the budget of 0") == 1
+
+
+def test_ctrl_c_cancels_every_ward_in_flight_and_the_run_resumes(state, slow, capsys):
+    slow.interrupt_at, slow.seconds = "phuong_11", {"long_son": 5.0, "phuong_11": 5.0}
+    code, _ = rollout(capsys, "-i", str(CITY), "--all", "--canary", "phuong_1", "--wave-size", "2", "--rolling",
+                      "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 130
+    # Both in flight were cancelled; none started after.
+    assert sorted(slow.started) == ["long_son", "phuong_1", "phuong_11"] and slow.started[0] == "phuong_1"
+    got = statuses(state)
+    assert got["phuong_1"] == "done" and got["long_son"] == "pending" and got["phuong_11"] == "pending"
+    run_id = runs(state)[0]["run_id"]
+    assert runs(state)[0]["status"] == "interrupted"
+    capsys.readouterr()
+    slow.interrupt_at, slow.seconds, slow.started = None, {}, []
+    assert rollout(capsys, "--resume", run_id, "--rolling")[0] == 0
+    assert "phuong_1" not in slow.started and started(capsys.readouterr().out)[:2] == ["long_son", "phuong_11"]
+    assert set(statuses(state).values()) == {"done"}
