@@ -27,6 +27,8 @@ class SlowRunner:
         self.running = self.most = 0
         self.started: list[str] = []
         self.interrupt_at: str | None = None
+        self.crash_at: str | None = None
+        self.cancelled: list[str] = []
 
     def __call__(self, spec: runner.PlaybookRun, private_dir: Path, **kw: object) -> WaveOutcome:
         with self.lock:
@@ -38,9 +40,12 @@ class SlowRunner:
             assert callable(cancelled)
             if spec.limit == [self.interrupt_at]:
                 os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, handled in the main thread
+            if spec.limit == [self.crash_at]:
+                raise RuntimeError("runner broke")
             deadline = time.monotonic() + max(self.seconds.get(w, 0.2) for w in spec.limit)
             while time.monotonic() < deadline:
                 if cancelled():
+                    self.cancelled.append(",".join(spec.limit))
                     return WaveOutcome(cancelled=True)
                 time.sleep(0.01)
             out = WaveOutcome()
@@ -135,3 +140,12 @@ def test_ctrl_c_cancels_every_ward_in_flight_and_the_run_resumes(state, slow, ca
     assert rollout(capsys, "--resume", run_id, "--rolling")[0] == 0
     assert "phuong_1" not in slow.started and started(capsys.readouterr().out)[:2] == ["long_son", "phuong_11"]
     assert set(statuses(state).values()) == {"done"}
+
+
+def test_a_worker_that_breaks_cancels_the_wards_in_flight_and_says_so_in_one_line(state, slow, capsys):
+    slow.crash_at, slow.seconds = "phuong_11", {"long_son": 20.0}
+    code, err = rollout(capsys, "-i", str(CITY), "--all", "--canary", "phuong_1", "--wave-size", "2", "--rolling",
+                        "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 1 and "runner broke" in err and len(err.strip().splitlines()) == 1
+    assert slow.cancelled == ["long_son"]  # cancelled, not left to run its 20 s
+    assert statuses(state)["long_son"] == "running"  # as a killed rollout leaves it: --resume retries it

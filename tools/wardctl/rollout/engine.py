@@ -192,11 +192,10 @@ def _roll(
     def work(ward: str) -> tuple[wave.Verdicts, WaveOutcome]:
         return wave.apply_and_gate(run, ward, wave_of[ward], [ward], host_ward, progress, interrupt.stop)
 
-    try:
-        rolling.window(order, size, lambda ward: may_start([ward], ward), work, lambda _, result: settle(*result))
-    except BaseException:
-        interrupt.requested = True  # the playbooks still running cancel themselves; then this goes on up
-        raise
+    def abort() -> None:
+        interrupt.requested = True  # every playbook in flight cancels itself (runner's cancel callback)
+
+    rolling.window(order, size, lambda ward: may_start([ward], ward), work, lambda _, result: settle(*result), abort)
 
 
 def _exit_code(store: Store, run_id: str, check: bool, status: str) -> int:

@@ -30,23 +30,29 @@ def slow_lines_first(wards: list[str], line_down_mbps: dict[str, float]) -> list
 
 def window(
     wards: list[str], size: int, start: Callable[[str], bool], work: Callable[[str], T],
-    done: Callable[[str, T], None],
+    done: Callable[[str, T], None], abort: Callable[[], None],
 ) -> None:  # fmt: skip
     """work(ward) for each ward in order, at most `size` at once, in worker threads. In this thread: start(ward)
-    before each (False: start no more; those running finish) and done(ward, result) as each finishes."""
+    before each (False: start no more; those running finish) and done(ward, result) as each finishes. On an
+    error here or in a worker, abort() first (it must make the work in flight stop), then the error goes up
+    once the workers have returned."""
     queue = deque(wards)
     running: dict[Future[T], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="ward") as pool:
-        while True:
-            while queue and len(running) < size:
-                if not start(queue[0]):
-                    queue.clear()  # asked once: the answer (budget spent, Ctrl-C) stands
-                    break
-                ward = queue.popleft()
-                running[pool.submit(work, ward)] = ward
-            if not running:
-                return
-            # A timeout, so this thread keeps handling signals (Ctrl-C) while playbooks run.
-            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done(running.pop(future), future.result())
+        try:
+            while True:
+                while queue and len(running) < size:
+                    if not start(queue[0]):
+                        queue.clear()  # asked once: the answer (budget spent, Ctrl-C) stands
+                        break
+                    ward = queue.popleft()
+                    running[pool.submit(work, ward)] = ward
+                if not running:
+                    return
+                # A timeout, so this thread keeps handling signals (Ctrl-C) while playbooks run.
+                finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(running.pop(future), future.result())
+        except BaseException:
+            abort()  # before the pool's exit waits for the workers
+            raise
