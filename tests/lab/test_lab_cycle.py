@@ -88,3 +88,11 @@ def _lab_up_replaces_a_host_made_with_another_key(host: dict) -> None:
     assert (key_dir / "ssh_host_ed25519_key.pub").read_text() != old
     assert f"{host['host']} recreated" in proc.stdout and proc.stdout.count("recreated") == 1
     assert _ssh_as_admin(host) == [host["host"]]
+
+
+def test_a_live_process_that_is_not_the_container_is_not_taken_for_it():
+    """A stale record's PID may be another process's by now (a new session starts thousands): alive, but not
+    in the container's cgroup, so `lab up` recreates the container instead of waiting on its sshd."""
+    from wardctl.lab import containers
+
+    assert alive(os.getpid()) and not containers._runs(os.getpid(), "f" * 64)

@@ -77,11 +77,20 @@ def _inspect(name: str) -> tuple[str, int, str]:
     podman seeing it: `podman start` then does nothing and no sshd ever answers)."""
     if not podman.exists("container", name):
         return "absent", 0, ""
-    fmt = '{{.State.Status}} {{.State.Pid}} {{index .Config.Labels "' + FILES_LABEL + '"}}'
-    status, pid, digest = [*podman.podman("inspect", "--format", fmt, name).split(), ""][:3]
-    if status == "running" and not daemon.alive(int(pid)):
+    fmt = '{{.Id}} {{.State.Status}} {{.State.Pid}} {{index .Config.Labels "' + FILES_LABEL + '"}}'
+    cid, status, pid, digest = [*podman.podman("inspect", "--format", fmt, name).split(), ""][:4]
+    if status == "running" and not _runs(int(pid), cid):
         return "gone", 0, digest
     return status, int(pid), digest
+
+
+def _runs(pid: int, container_id: str) -> bool:
+    """The container's init is alive, and is the container's: after a restart of the machine's processes the
+    PID may belong to another process now (the container's cgroup path names its ID)."""
+    try:
+        return daemon.alive(pid) and container_id in Path(f"/proc/{pid}/cgroup").read_text()
+    except OSError:
+        return False
 
 
 def state(name: str) -> tuple[str, int]:
