@@ -105,3 +105,31 @@ def test_the_dashboard_links_each_ward_to_its_own_page(state: Path, tmp_path: Pa
     # A file report (`wardctl report --city`) links nowhere: its ward pages are not beside it.
     plain = wardctl(state, "report", "--city", "--format", "html").stdout
     assert "../wards/" not in plain
+
+
+def test_every_page_links_its_other_language_and_its_downloads(state: Path, tmp_path: Path) -> None:
+    """A technician who opens /wards/<ward>/ finds the English page and the JSON/CSV/Markdown files from it (the
+    city page: the city's CSV/JSON): every link of a page's nav resolves to a published file beside it, in the
+    page's language, with the label in that language; a report written to a file has no such links."""
+    site = tmp_path / "site"
+    assert wardctl(state, "report", "--publish", str(site)).returncode == 0
+    pages = sorted(site.glob("city/index.*.html")) + sorted(site.glob("wards/*/index.*.html"))
+    assert len(pages) > 4
+    for page in pages:
+        code = page.name.split(".")[1]
+        nav = re.search(r'<nav class="links"[^>]*>(.*?)</nav>', page.read_text(encoding="utf-8"), re.S)
+        assert nav, page
+        hrefs = re.findall(r'<a href="([^"]+)"', nav.group(1))
+        other = "en" if code == "vi" else "vi"
+        exts = ["csv", "json"] + (["md"] if page.parent.parent.name == "wards" else [])
+        ext_name = "report.{}" if code == "vi" else f"report.{code}.{{}}"
+        assert hrefs == [f"index.{other}.html", *[ext_name.format(e) for e in exts]], (page, hrefs)
+        assert all((page.parent / href).is_file() for href in hrefs), (page, hrefs)
+        assert ("Tải về:" if code == "vi" else "Download:") in nav.group(1)
+        assert ("Bản tiếng Anh" if code == "vi" else "Tiếng Việt") in nav.group(1)
+    # the city's downloads hold the city: every published ward is a row of the CSV and an entry of the JSON
+    wards = {p.name for p in (site / "wards").iterdir()}
+    city_csv = (site / "city" / "report.csv").read_text(encoding="utf-8")
+    assert all(f"{ward}," in city_csv for ward in wards)
+    assert all(f'"{ward}"' in (site / "city" / "report.en.json").read_text(encoding="utf-8") for ward in wards)
+    assert "<nav" not in wardctl(state, "report", "--city", "--format", "html").stdout

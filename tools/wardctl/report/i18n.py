@@ -107,6 +107,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "ward.gate": {"vi": "Kiểm tra sau triển khai", "en": "Health gate"},
     "ward.message": {"vi": "Ghi chú", "en": "Note"},
     "ward.generated": {"vi": "Tạo lúc", "en": "Generated"},
+    # --- the published site's links (wardctl report --publish)
+    "links.label": {"vi": "Bản khác và tệp tải về", "en": "Other version and downloads"},
+    "links.other_lang": {"vi": "Bản tiếng Anh", "en": "Tiếng Việt (Vietnamese)"},
+    "links.download": {"vi": "Tải về", "en": "Download"},
     "sec.next": {"vi": "Việc cần làm tiếp", "en": "What to do next"},
     "sec.router": {"vi": "Router: những gì đã thay đổi", "en": "Router: what changed"},
     "sec.endpoints": {"vi": "Máy trạm: phần mềm họp và bảo mật", "en": "Endpoints: meeting client and hardening"},

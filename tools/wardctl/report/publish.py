@@ -4,6 +4,7 @@ The layout maps the portal's access rules onto paths (the city staff read everyt
 `wards/<ward>/`):
 
     city/index.html (vi), city/index.vi.html, city/index.en.html          the dashboard
+    city/report.{csv,json} (vi), report.en.{csv,json}                     the whole city's table
     wards/<ward>/index.html (vi), index.vi.html, index.en.html             the ward's report
     wards/<ward>/report.{json,csv,md} (vi), report.en.{json,csv,md}       its downloads
 
@@ -28,6 +29,7 @@ from wardctl.report.city import CityReport, build_city, city_json
 from wardctl.report.context import CityContext, load_context
 from wardctl.report.i18n import LANGS, Lang, parse_time
 from wardctl.report.record import NO_RUNS, Record
+from wardctl.report.render_html import SiteNav
 from wardctl.report.ward import WardReport, build_ward
 
 DEFAULT_LANG = "vi"  # index.html and report.<ext> are Vietnamese, the technicians' language
@@ -35,8 +37,9 @@ WARD_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")  # a ward id becomes a directory a
 
 
 # --- one format, as `wardctl report` prints it ---------------------------------------------------------------
-def ward_text(report: WardReport, fmt: str, lang: Lang, city_name: str, generated: str) -> str:
-    """A ward's report in one format (md | html | csv | json)."""
+def ward_text(report: WardReport, fmt: str, lang: Lang, city_name: str, generated: str,
+              nav: SiteNav | None = None) -> str:  # fmt: skip
+    """A ward's report in one format (md | html | csv | json); `nav`: the published page's links."""
     from wardctl.report.render_csv import ward_csv
     from wardctl.report.render_html import ward_html
     from wardctl.report.render_json import ward_doc
@@ -45,19 +48,21 @@ def ward_text(report: WardReport, fmt: str, lang: Lang, city_name: str, generate
     if fmt == "md":
         return ward_md(report, lang, city_name, generated)
     if fmt == "html":
-        return ward_html(report, lang, city_name, generated)
+        return ward_html(report, lang, city_name, generated, nav)
     if fmt == "csv":
         return ward_csv(report, lang)
     return json.dumps(ward_doc(report, lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def city_text(city: CityReport, fmt: str, lang: Lang, links: dict[str, str] | None = None) -> str:
-    """The city dashboard in one format (html | csv | json); `links`: ward -> its page (the published site)."""
+def city_text(city: CityReport, fmt: str, lang: Lang, links: dict[str, str] | None = None,
+              nav: SiteNav | None = None) -> str:  # fmt: skip
+    """The city dashboard in one format (html | csv | json); `links`: ward -> its page, `nav`: the page's links
+    (the published site)."""
     from wardctl.report.render_csv import city_csv
     from wardctl.report.render_html import city_html
 
     if fmt == "html":
-        return city_html(city, lang, links)
+        return city_html(city, lang, links, nav)
     if fmt == "csv":
         return city_csv(city, lang)
     return json.dumps(city_json(city, lang), ensure_ascii=False, indent=2) + "\n"
@@ -102,6 +107,18 @@ def _as_of(city: CityReport) -> datetime:
     return max(stamps)
 
 
+def _download(code: str, ext: str) -> str:
+    """A download's file name beside its page: report.<ext> in the default language, report.<lang>.<ext> else."""
+    return f"report.{ext}" if code == DEFAULT_LANG else f"report.{code}.{ext}"
+
+
+def _nav(code: str, exts: tuple[str, ...]) -> SiteNav:
+    """A page's links, relative to its directory: the other language's page, the downloads in this language."""
+    other = next(c for c in LANGS if c != code)
+    labels = {"csv": "CSV", "json": "JSON", "md": "Markdown"}
+    return SiteNav(f"index.{other}.html", other, tuple((labels[e], _download(code, e)) for e in exts))
+
+
 def site_files(record: Record, ctx: CityContext, run_id: str | None, inventory: Path | None) -> dict[str, str]:
     """Every file of the site, path relative to DIR -> its text."""
     city = build_city(record, ctx, run_id)
@@ -111,7 +128,10 @@ def site_files(record: Record, ctx: CityContext, run_id: str | None, inventory: 
     paged = [row.ward for row in city.rows if row.record is not None and WARD_ID.match(row.ward)]
     for code in LANGS:
         links = {ward: f"../wards/{ward}/index.{code}.html" for ward in paged}  # city staff open them from here
-        files[f"city/index.{code}.html"] = city_text(city, "html", Lang(code, ctx.tz), links)
+        lang = Lang(code, ctx.tz)
+        files[f"city/index.{code}.html"] = city_text(city, "html", lang, links, _nav(code, ("csv", "json")))
+        for ext in ("csv", "json"):  # the whole city's table, for a spreadsheet or a script
+            files[f"city/{_download(code, ext)}"] = city_text(city, ext, lang)
     contexts: dict[str, CityContext] = {}
     for row in city.rows:
         if row.record is None:
@@ -129,10 +149,10 @@ def site_files(record: Record, ctx: CityContext, run_id: str | None, inventory: 
         for code in LANGS:
             lang = Lang(code, wctx.tz)
             stamp = lang.time(rec.finished_at or rec.started_at or rec.run.started_at)
-            files[f"{base}/index.{code}.html"] = ward_text(report, "html", lang, wctx.name, stamp)
+            nav = _nav(code, ("csv", "json", "md"))
+            files[f"{base}/index.{code}.html"] = ward_text(report, "html", lang, wctx.name, stamp, nav)
             for ext in ("json", "csv", "md"):
-                name = f"report.{ext}" if code == DEFAULT_LANG else f"report.{code}.{ext}"
-                files[f"{base}/{name}"] = ward_text(report, ext, lang, wctx.name, stamp)
+                files[f"{base}/{_download(code, ext)}"] = ward_text(report, ext, lang, wctx.name, stamp)
     files["city/index.html"] = files[f"city/index.{DEFAULT_LANG}.html"]
     for name in [n for n in files if n.endswith(f"/index.{DEFAULT_LANG}.html") and n.startswith("wards/")]:
         files[name.replace(f"index.{DEFAULT_LANG}.html", "index.html")] = files[name]

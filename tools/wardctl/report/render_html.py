@@ -34,15 +34,24 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _common(lang: Lang, ctx_name: str) -> dict[str, Any]:
-    return {"t": lang.t, "lang": lang, "city_name": ctx_name}
+@dataclass(frozen=True)
+class SiteNav:
+    """A published page's links (wardctl report --publish): the same page in the other language, and downloads."""
+
+    other_lang: str
+    other_code: str
+    downloads: tuple[tuple[str, str], ...]  # (label, href)
 
 
-def ward_html(report: WardReport, lang: Lang, city_name: str, generated: str) -> str:
+def _common(lang: Lang, ctx_name: str, nav: SiteNav | None) -> dict[str, Any]:
+    return {"t": lang.t, "lang": lang, "city_name": ctx_name, "nav": nav}
+
+
+def ward_html(report: WardReport, lang: Lang, city_name: str, generated: str, nav: SiteNav | None = None) -> str:
     steps = advice.advise(report)
     next_steps = [(s.code, advice.text(s, lang, report.contact)) for s in steps]
     return environment().get_template("ward.html.j2").render(
-        **_common(lang, city_name), r=report, rec=report.record, next_steps=next_steps, generated=generated,
+        **_common(lang, city_name, nav), r=report, rec=report.record, next_steps=next_steps, generated=generated,
         devices=advice.DEVICE_ORDER,
     )  # fmt: skip
 
@@ -84,11 +93,11 @@ def city_cells(row: CityRow, lang: Lang) -> CityCells:
     )  # fmt: skip
 
 
-def city_html(city: CityReport, lang: Lang, links: dict[str, str] | None = None) -> str:
+def city_html(city: CityReport, lang: Lang, links: dict[str, str] | None = None, nav: SiteNav | None = None) -> str:
     """`links`: ward -> the URL of its page, where one exists (the published site); none in a file report."""
     rows = [replace(city_cells(row, lang), href=(links or {}).get(row.ward)) for row in city.rows]
     return environment().get_template("city.html.j2").render(
-        **_common(lang, city.ctx.name), city=city, rows=rows, counts=city.counts, chart=svg.chart(city, lang),
+        **_common(lang, city.ctx.name, nav), city=city, rows=rows, counts=city.counts, chart=svg.chart(city, lang),
         deadline=deadline_text(city, lang), generated=lang.time(city.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")),
         percent=round(100 * city.ready / city.total) if city.total else 0,
     )  # fmt: skip

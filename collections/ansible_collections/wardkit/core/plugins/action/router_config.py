@@ -8,12 +8,11 @@ imported this module (and so Netmiko and wardctl): nothing is imported per route
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from ansible.plugins.action import ActionBase
-from ansible.template import trust_as_template
 from ansible_collections.wardkit.core.plugins.module_utils import router_action as ra
+from ansible_collections.wardkit.core.plugins.plugin_utils.render import render
 
 from wardctl.router import validate
 from wardctl.router.push import configure
@@ -50,7 +49,7 @@ class ActionModule(ActionBase):
             if problems:  # before the config is rendered or the router touched
                 msg = f"ward {args['ward']}, router {args['name']}: {'; '.join(problems)}"
                 return {**result, "failed": True, "msg": ra.masker(args).text(msg)}
-        config = args["config"] if args["template"] is None else self._render(args["template"])
+        config = args["config"] if args["template"] is None else render(self, args["template"], task_vars or {})
         res, _ = ra.run(
             result, args, check,
             lambda target, settings, masker: configure(target, config, settings, masker),
@@ -59,14 +58,6 @@ class ActionModule(ActionBase):
         if not res.get("failed") and not res.get("unreachable"):
             res["ansible_facts"] = {REPORT: report(res, check)}
         return res
-
-    def _render(self, name: str) -> str:
-        """The template (the role's templates/, or a path) with the task's variables, as the template lookup
-        renders it, without the lookup's deep copy of every variable."""
-        path = self._find_needle("templates", name)
-        text = trust_as_template(self._loader.get_text_file_contents(path))
-        templar = self._templar.copy_with_new_env(searchpath=[os.path.dirname(path)])
-        return str(templar.template(text, escape_backslashes=False))
 
 
 def report(res: dict[str, Any], check: bool) -> dict[str, Any]:
