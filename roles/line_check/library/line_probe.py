@@ -35,7 +35,7 @@ options:
   interval:
     description: Seconds between echo requests (ping); below 0.2 s needs root, as the role runs it.
     type: float
-    default: 0.05
+    default: 0.02
   timeout:
     description: Seconds to wait for a reply (ping), an NTP answer (ntp) or the iperf3 control connection (iperf).
     type: float
@@ -334,7 +334,7 @@ def main() -> None:
             "probe": {"type": "str", "required": True, "choices": ["ping", "iperf", "dns", "ntp"]},
             "target": {"type": "str"},
             "count": {"type": "int", "default": 200},
-            "interval": {"type": "float", "default": 0.05},
+            "interval": {"type": "float", "default": 0.02},
             "timeout": {"type": "float", "default": 2.0},
             "prefix": {"type": "str", "default": ""},
             "server": {"type": "str"},
