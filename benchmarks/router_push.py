@@ -286,7 +286,9 @@ def main() -> int:
         bench.write_inventory()
 
         cpu_a = Cpu(bench)
-        wall_a, proc = bench.playbook(env={"ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks"})
+        # profile_tasks beside the callbacks ansible.cfg enables (it would replace them alone)
+        callbacks = "wardkit.core.lean_workers,ansible.posix.profile_tasks"
+        wall_a, proc = bench.playbook(env={"ANSIBLE_CALLBACKS_ENABLED": callbacks})
         figures_a = cpu_a.since()
         recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M)
         good = sum(1 for _, changed, unreach, failed in recap if changed == "1" and unreach == failed == "0")
