@@ -43,8 +43,6 @@ def test_lab_inventory_has_the_production_shape(lab, lab_inventory, vault_passwo
                 "line_check_iperf_max_mbps",
                 # The lab's own client build: a city pins its real package's version and checksum itself.
                 "conference_client_version", "conference_client_deb_sha256",
-                # AIDE on the canary ward's machines only, for the lab's CPU (the role's default is on).
-                "endpoint_hardening_integrity_aide",
                 # The services host's port 80 is the lab's software mirror: the portal listens beside it.
                 "report_site_port"}  # fmt: skip
     # Production endpoints may be Windows (WinRM, no become); every lab endpoint is Linux.

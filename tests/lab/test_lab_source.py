@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from support import ROOT
 
 from wardctl.errors import WardctlError
@@ -54,10 +55,10 @@ def test_a_bad_ward_count_fails_before_anything_is_built(monkeypatch: pytest.Mon
         up.up(CFG, CITY, 99, log=False)
 
 
-def test_aide_runs_on_the_citys_first_ward() -> None:
-    city = read_inventory(CITY)
-    packages = {"1.0.0": {"sha256": "0" * 64}}
-    aide = up.lab_vars(CFG, city, packages)["endpoint_hardening_integrity_aide"]
-    assert aide == "{{ 'phuong_1' in group_names }}"  # Vũng Tàu's first ward, the lab's canary, as before
-    other = replace(city, wards=[city.wards[0], *city.wards[5:]])
-    assert f"'{other.wards[1].id}'" in up.lab_vars(CFG, other, packages)["endpoint_hardening_integrity_aide"]
+def test_the_lab_keeps_every_hardening_default() -> None:
+    """Issue #13 item 5: no lab variable switches off (or changes) an endpoint role's default, AIDE included."""
+    lab = set(up.lab_vars(CFG, {"1.0.0": {"sha256": "0" * 64}}))
+    for role in ("endpoint_hardening", "room_readiness"):
+        defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
+        assert not lab & set(defaults), role
+    assert not {v for v in lab if v.startswith("endpoint_hardening_")}

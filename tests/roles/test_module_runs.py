@@ -57,6 +57,22 @@ def test_installed_areas_from_apt_output_real_and_simulated():
     assert hardening.endpoint_hardening_installed_areas(batch, "Setting up chrony-extra (1) ...\n") == []
 
 
+def test_package_failures_name_each_failed_area_with_its_reason():
+    results = [
+        {"item": {"key": "ssh", "value": ["openssh-server"]}, "changed": False},
+        {
+            "item": {"key": "time", "value": ["chrony", "x"]},
+            "failed": True,
+            "msg": "No package matching 'x'\n is available",
+        },
+        {"item": {"key": "pam", "value": ["libpam-pwquality"]}, "failed": True},
+    ]
+    assert hardening.endpoint_hardening_package_failures(results) == {
+        "time": "its packages: No package matching 'x' is available",
+        "pam": "its packages: failed",
+    }
+
+
 SHOW = """LoadState=masked
 ActiveState=inactive
 UnitFileState=masked

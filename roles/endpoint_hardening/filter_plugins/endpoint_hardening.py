@@ -102,6 +102,16 @@ def endpoint_hardening_installed_areas(batch: dict[str, list[str]], apt_stdout: 
     return [area for area, names in batch.items() if installed & set(names)]
 
 
+def endpoint_hardening_package_failures(results: list[dict[str, Any]]) -> dict[str, str]:
+    """area -> one-line reason, for the per-area installs (a loop over the batch's `dict2items`) that failed."""
+    failures = {}
+    for result in results:
+        if result.get("failed"):
+            reason = " ".join(str(result.get("msg") or "failed").split())
+            failures[str(result["item"]["key"])] = f"its packages: {reason}"[:300]
+    return failures
+
+
 def endpoint_hardening_units_to_change(show_stdout: str, units: list[str], goal: str) -> list[str]:
     """The units of `units` (in the order given to `systemctl show --property=LoadState,ActiveState,
     UnitFileState`, which prints one block each, in that order) that exist here and are not yet at `goal`:
@@ -138,5 +148,6 @@ class FilterModule:
             "endpoint_hardening_outcomes": endpoint_hardening_outcomes,
             "endpoint_hardening_package_batch": endpoint_hardening_package_batch,
             "endpoint_hardening_installed_areas": endpoint_hardening_installed_areas,
+            "endpoint_hardening_package_failures": endpoint_hardening_package_failures,
             "endpoint_hardening_units_to_change": endpoint_hardening_units_to_change,
         }

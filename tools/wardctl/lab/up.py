@@ -62,9 +62,10 @@ def _mirror(cfg: LabConfig) -> dict[str, dict[str, str]]:
     return mirror.build_packages(cfg.state_dir / "mirror" / "zavi")
 
 
-def lab_vars(cfg: LabConfig, city: City, packages: dict[str, dict[str, str]]) -> dict[str, Any]:
+def lab_vars(cfg: LabConfig, packages: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What the lab sets beside the city's inventory: how to reach it, and its own lines and mirror. No role
+    default is changed: the lab's machines are hardened as a city's are (every area, AIDE included)."""
     known = str(cfg.known_hosts)
-    canary = topology.select_wards(city, 1)[-1].id  # the first ward after city hall, as `rollout --canary` picks
     latest = max(packages, key=lambda v: tuple(int(x) for x in v.split(".")))
     return {
         # The client the rooms get from city hall's mirror, pinned by checksum as the role requires.
@@ -85,9 +86,6 @@ def lab_vars(cfg: LabConfig, city: City, packages: dict[str, dict[str, str]]) ->
         # ISP: their verdicts still say unfit/degraded, but their health gate passes so a rollout can finish.
         "lab_known_bad_lines": sorted(i.ward for i in topology.DEFAULT_IMPAIRMENTS),
         "line_check_waive_unfit": "{{ group_names | intersect(lab_known_bad_lines) | length > 0 }}",
-        # AIDE's install and first baseline cost ~40 s of CPU per machine (Debian runs ~100 rule files through
-        # ucf): the lab proves it on the canary ward's machines only; the Lynis benchmark runs it too.
-        "endpoint_hardening_integrity_aide": f"{{{{ {canary!r} in group_names }}}}",
         # The services host's port 80 is the software mirror (python http.server): the portal listens beside it.
         "report_site_port": 8080,
     }
@@ -194,7 +192,7 @@ def _impair(cfg: LabConfig, city: City) -> list[dict[str, Any]]:
 
 def _write_inventory(cfg: LabConfig, city: City, secrets: dict[str, Any], packages: dict[str, dict[str, str]]) -> None:
     """Rewrite inventory/lab only when its content would change (the vault ciphertext always would)."""
-    extra = lab_vars(cfg, city, packages)
+    extra = lab_vars(cfg, packages)
     blob = json.dumps([repr(city), secrets, extra], sort_keys=True).encode()
     fingerprint = hashlib.sha256(blob).hexdigest()  # a hash: the secrets must not sit here in clear
     stamp = cfg.state_dir / "inventory.fingerprint"
