@@ -1,23 +1,23 @@
 """The router playbook against 50 simulated routers, and the bare Netmiko floor for the same pushes.
 
-    .venv/bin/python benchmarks/router_push.py [--routers 50] [--forks 25] [--dialects ios|mixed]
+    .venv/bin/python benchmarks/router_push.py [--routers 50] [--forks 25] [--dialects ios|mixed] [--repeat 3]
 
 Starts its own router simulators (the `wardlabbench` instance's loopback range, 127.25.0.100 and up, port 2222,
-in a private temporary directory) and stops every one of them at the end, also on error or Ctrl-C. Then, in one
-run:
+in a private temporary directory) and stops every one of them at the end, also on error or Ctrl-C. First the
+lines the playbook pushes to a fresh router are captured from a `--check` run of it (not timed). Then, --repeat
+times, alternately and each on simulators reset to their first state:
 
-  (a) wall time of `ansible-playbook playbooks/routers.yml` pushing the full intended config to every (fresh)
+  (a) wall time of `ansible-playbook playbooks/routers.yml` pushing the full intended config to every
       simulator: backup, diff, push under the revert timer, fresh-session verification, confirm, save;
-  (b) the simulators reset to their first state; the very lines (a) pushed, captured from a `--check` run of
-      the playbook (not timed), pushed by a bare Netmiko ThreadPoolExecutor with as many workers as (a) has
+  (b) the very lines (a) pushes, pushed by a bare Netmiko ThreadPoolExecutor with as many workers as (a) has
       forks: log in, send_config_set, `write memory` (IOS), log out. Timed as a whole process (interpreter and
       Netmiko import included, like the playbook) and as the pool alone.
 
-It prints both wall times and their ratio (the goal: the playbook within 2x the bare floor), only when every router
-was configured on both sides; the controller's and the simulators' CPU seconds, in all and per router (on a shared
-machine wall time follows the neighbours, CPU seconds much less); and where (a)'s wall time went: Ansible's
-profile_tasks per task, and the tasks each router ran (a task more per router is a regression too). It asserts
-nothing.
+It prints each run, then the medians and their ratio (the goal: the playbook within 2x the bare floor), only
+when every router was configured on both sides in every run; the controller's and the simulators' CPU seconds,
+in all and per router (on a shared machine wall time follows the neighbours, CPU seconds much less); and where
+(a)'s wall time went: Ansible's profile_tasks per task, and the tasks each router ran (a task more per router is
+a regression too). It asserts nothing.
 The default mix is IOS only (the heavier dialect: more lines, an enable step, `write memory`); --dialects mixed
 makes every third router a MikroTik.
 """
@@ -35,6 +35,7 @@ import resource
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -210,8 +211,10 @@ class Cpu:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ru.ru_utime + ru.ru_stime
 
-    def since(self) -> str:
+    def since(self) -> None:
         self.controller, self.simulators = self._children() - self.children, self.bench.sim_cpu() - self.sims
+
+    def text(self) -> str:
         n = self.bench.count
         return (
             f"CPU {self.controller:.1f} s controller + {self.simulators:.1f} s simulators; per router "
@@ -263,11 +266,44 @@ def bare_worker(spec_file: Path) -> None:
     print(json.dumps({"pool": time.monotonic() - start_pool, "process": end - start_process, "lines": lines}))
 
 
+def run_playbook(bench: Bench) -> tuple[float, int, Cpu, str]:
+    """(a) once, on fresh simulators: wall, routers configured, CPU, the breakdown line."""
+    cpu = Cpu(bench)
+    # profile_tasks beside the callbacks ansible.cfg enables (it would replace them alone)
+    callbacks = "wardkit.core.lean_workers,ansible.posix.profile_tasks"
+    wall, proc = bench.playbook(env={"ANSIBLE_CALLBACKS_ENABLED": callbacks})
+    cpu.since()
+    recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M)
+    good = sum(1 for _, changed, unreach, failed in recap if changed == "1" and unreach == failed == "0")
+    if good != bench.count:
+        log(proc.stdout[-3000:] + proc.stderr[-2000:])
+    return wall, good, cpu, breakdown(proc.stdout)
+
+
+def run_bare(bench: Bench, spec_file: Path) -> tuple[float, float, int, int, Cpu]:
+    """(b) once, on fresh simulators: wall as a process, wall of the pool, lines, routers configured, CPU."""
+    env = {**os.environ, "BENCH_T0": repr(time.time())}
+    cpu = Cpu(bench)
+    start = time.monotonic()
+    bare = subprocess.run(
+        [sys.executable, __file__, "--bare-worker", str(spec_file)],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    wall = time.monotonic() - start
+    cpu.since()
+    if bare.returncode != 0:
+        raise SystemExit(f"(b) bare Netmiko pool failed: {bare.stderr[-2000:]}")
+    figures = json.loads(bare.stdout.strip().splitlines()[-1])
+    configured = sum(1 for d in bench.dirs() if "wardkit" in (d / "running.cfg").read_text().lower())
+    return wall, figures["pool"], figures["lines"], configured, cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--routers", type=int, default=50)
     parser.add_argument("--forks", type=int, default=25)
     parser.add_argument("--dialects", choices=("ios", "mixed"), default="ios")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side, alternately (medians printed)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--bare-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -276,31 +312,19 @@ def main() -> int:
         return 0
     if not 1 <= args.routers <= 150:
         parser.error("--routers: 1-150 (the addresses 127.25.0.100-249)")
+    if not 1 <= args.repeat <= 9:
+        parser.error("--repeat: 1-9")
 
     bench = Bench(args.routers, args.forks, args.dialects == "mixed")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         dialects = {r["dialect"] for r in bench.routers}
-        log(f"{args.routers} router simulators ({', '.join(sorted(dialects))}), forks {args.forks}; in {bench.tmp}")
+        log(f"{args.routers} router simulators ({', '.join(sorted(dialects))}), forks {args.forks}, "
+            f"{args.repeat} runs of each side; in {bench.tmp}")  # fmt: skip
         bench.start_sims()
         bench.write_inventory()
-
-        cpu_a = Cpu(bench)
-        # profile_tasks beside the callbacks ansible.cfg enables (it would replace them alone)
-        callbacks = "wardkit.core.lean_workers,ansible.posix.profile_tasks"
-        wall_a, proc = bench.playbook(env={"ANSIBLE_CALLBACKS_ENABLED": callbacks})
-        figures_a = cpu_a.since()
-        recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", proc.stdout, re.M)
-        good = sum(1 for _, changed, unreach, failed in recap if changed == "1" and unreach == failed == "0")
-        log(f"(a) ansible-playbook routers.yml: {wall_a:.2f} s wall, {good}/{args.routers} routers configured; "
-            f"{figures_a}")  # fmt: skip
-        log(breakdown(proc.stdout))
-        if good != args.routers:
-            log(proc.stdout[-3000:] + proc.stderr[-2000:])
-
         bench.reset_sims()
         commands = bench.capture_commands()
-        bench.reset_sims()
         spec = {
             "password": bench.password,
             "enable": bench.enable,
@@ -311,33 +335,45 @@ def main() -> int:
         spec_file = bench.tmp / "bare.json"
         spec_file.write_text(json.dumps(spec))
         spec_file.chmod(0o600)
-        env = {**os.environ, "BENCH_T0": repr(time.time())}
-        cpu_b = Cpu(bench)
-        start = time.monotonic()
-        bare = subprocess.run(
-            [sys.executable, __file__, "--bare-worker", str(spec_file)],
-            env=env, capture_output=True, text=True, timeout=900, check=False,
-        )  # fmt: skip
-        wall_b = time.monotonic() - start
-        figures_b = cpu_b.since()
-        if bare.returncode != 0:
-            log(f"(b) bare Netmiko pool failed: {bare.stderr[-2000:]}")
-            return 1
-        figures = json.loads(bare.stdout.strip().splitlines()[-1])
-        configured = sum(1 for d in bench.dirs() if "wardkit" in (d / "running.cfg").read_text().lower())
-        log(
-            f"(b) bare Netmiko ThreadPoolExecutor({args.forks}): {wall_b:.2f} s wall as a process "
-            f"({figures['pool']:.2f} s in the pool), {figures['lines']} lines, {configured}/{args.routers} configured; "
-            f"{figures_b}"
-        )
-        if good != args.routers or configured != args.routers:
-            # A ratio over runs that did not do the same work would mislead: say so and stop.
-            log(f"no ratio: the playbook configured {good} and the floor {configured} of {args.routers} routers")
-            return 1
-        ratio, ratio_pool = wall_a / wall_b, wall_a / figures["pool"]
-        log(f"ratio playbook / bare floor: {ratio:.2f}x (process), {ratio_pool:.2f}x (pool only); controller CPU "
-            f"{cpu_a.controller / cpu_b.controller:.2f}x, all CPU "
-            f"{(cpu_a.controller + cpu_a.simulators) / (cpu_b.controller + cpu_b.simulators):.2f}x")  # fmt: skip
+
+        # Alternately, each on fresh simulators: on a shared machine the neighbours' load drifts, and a drift
+        # then falls on both sides instead of on one.
+        walls_a: list[float] = []
+        walls_b: list[float] = []
+        pools_b: list[float] = []
+        cpus_a: list[Cpu] = []
+        cpus_b: list[Cpu] = []
+        for i in range(args.repeat):
+            bench.reset_sims()
+            wall_a, good, cpu_a, line = run_playbook(bench)
+            log(f"(a) run {i + 1}: ansible-playbook routers.yml {wall_a:.2f} s wall, {good}/{args.routers} routers "
+                f"configured; {cpu_a.text()}")  # fmt: skip
+            if i == 0:
+                log(line)
+            bench.reset_sims()
+            wall_b, pool_b, lines, configured, cpu_b = run_bare(bench, spec_file)
+            log(f"(b) run {i + 1}: bare Netmiko ThreadPoolExecutor({args.forks}) {wall_b:.2f} s wall as a process "
+                f"({pool_b:.2f} s in the pool), {lines} lines, {configured}/{args.routers} configured; "
+                f"{cpu_b.text()}")  # fmt: skip
+            if good != args.routers or configured != args.routers:
+                # A ratio over runs that did not do the same work would mislead: say so and stop.
+                log(f"no ratio: the playbook configured {good} and the floor {configured} of {args.routers} routers")
+                return 1
+            walls_a.append(wall_a)
+            walls_b.append(wall_b)
+            pools_b.append(pool_b)
+            cpus_a.append(cpu_a)
+            cpus_b.append(cpu_b)
+
+        med = statistics.median
+        ctl_a, ctl_b = med(c.controller for c in cpus_a), med(c.controller for c in cpus_b)
+        all_a = med(c.controller + c.simulators for c in cpus_a)
+        all_b = med(c.controller + c.simulators for c in cpus_b)
+        log(f"medians of {args.repeat}: playbook {med(walls_a):.2f} s, bare floor {med(walls_b):.2f} s "
+            f"({med(pools_b):.2f} s in the pool); controller CPU {ctl_a:.1f} s vs {ctl_b:.1f} s")  # fmt: skip
+        log(f"ratio playbook / bare floor: {med(walls_a) / med(walls_b):.2f}x (process), "
+            f"{med(walls_a) / med(pools_b):.2f}x (pool only); controller CPU {ctl_a / ctl_b:.2f}x, "
+            f"all CPU {all_a / all_b:.2f}x")  # fmt: skip
     except KeyboardInterrupt:
         log("interrupted")
         return 130

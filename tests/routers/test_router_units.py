@@ -476,3 +476,31 @@ def test_routeros_rotation_sets_the_login_users_password_and_its_undo_puts_the_o
     # Another user's password cannot be known (RouterOS never shows one): left alone.
     other = rosdiff.plan(intended, running, {"wardops": "full"}, login=("admin", "old"))
     assert not other.changed
+
+
+SPEC_TYPES = {"str": {"str", "path"}, "int": {"int"}, "float": {"float"}, "bool": {"bool"}, "list": {"list"}}
+
+
+def test_the_roles_one_task_checks_every_variable_of_its_argument_spec():
+    """routers.yml turns Ansible's generic check of the role's argument spec off (rolespec_validate: false; it
+    costs a second worker per router). So the role's one task must check each of those variables itself: each
+    reaches the action as an argument the action types itself, or in `inputs`, all of which the checks read
+    (test_every_input_the_checks_read_comes_from_the_role_task)."""
+    root = Path(__file__).resolve().parents[2]
+    play = yaml.safe_load((root / "playbooks/routers.yml").read_text())[0]
+    imports = [t["ansible.builtin.import_role"] for t in play["tasks"] if "ansible.builtin.import_role" in t]
+    assert imports == [{"name": "router", "rolespec_validate": False}] and "roles" not in play
+    spec = yaml.safe_load((root / "roles/router/meta/argument_specs.yml").read_text())
+    options = spec["argument_specs"]["main"]["options"]
+    task = yaml.safe_load((root / "roles/router/tasks/config.yml").read_text())[0]["wardkit.core.router_config"]
+    plugins = root / "collections/ansible_collections/wardkit/core/plugins"
+    action_types = dict(
+        re.findall(r'"(\w+)": \{"type": "(\w+)"', (plugins / "module_utils/router_action.py").read_text())
+        + re.findall(r'"(\w+)": \{"type": "(\w+)"', (plugins / "action/router_config.py").read_text())
+    )
+    inputs = dict(re.findall(r"'(\w+)': (router_\w+)", task["inputs"]))
+    for var, option in options.items():
+        args = [a for a, v in task.items() if a != "inputs" and re.search(rf"\b{var}\b", str(v))]
+        assert args or var in inputs.values(), f"{var}: not passed to the action, so never checked"
+        for arg in args if var not in inputs.values() else []:
+            assert action_types.get(arg) in SPEC_TYPES[option["type"]], f"{var} -> {arg}: {action_types.get(arg)}"
