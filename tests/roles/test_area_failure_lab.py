@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from support import ROOT, TEST_LAB, admin_ssh, ansible_playbook
+
+pytestmark = pytest.mark.lab
 
 ROOM = "thang_nhat-room"
 MISSING = "wardkit-no-such-package"
