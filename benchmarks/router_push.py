@@ -323,8 +323,7 @@ def main() -> int:
             f"{args.repeat} runs of each side; in {bench.tmp}")  # fmt: skip
         bench.start_sims()
         bench.write_inventory()
-        bench.reset_sims()
-        commands = bench.capture_commands()
+        commands = bench.capture_commands()  # the simulators are fresh
         spec = {
             "password": bench.password,
             "enable": bench.enable,
