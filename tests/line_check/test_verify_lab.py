@@ -127,6 +127,25 @@ def test_rooms_without_devices_are_listed_for_procurement(lab, verify):
     assert rows[SHAPED]["ward_display_name"] == "Xã Long Sơn"
 
 
+def test_a_run_over_one_ward_rewrites_only_its_rooms_rows(verify, lab_inventory, vault_password_file, tmp_path):
+    """As a rollout's gate runs, per wave or ward: the city-wide reports keep the other wards' rows."""
+    shutil.copytree(verify["dir"], tmp_path, dirs_exist_ok=True)
+    names = ("line_quality.csv", "procurement.csv")
+    before = {name: {r["host"]: r for r in read_csv(tmp_path / name)} for name in names}
+    limit = ["--limit", "phuong_2,localhost", "--tags", "line_check_dns,room_readiness"]  # quick: DNS only
+    proc = ansible_playbook(lab_inventory, "verify.yml", "-e", f"verify_report_dir={tmp_path}", *limit,
+                            vault=vault_password_file)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name, old in before.items():
+        new = {r["host"]: r for r in read_csv(tmp_path / name)}
+        assert list(new) == list(old) and len(new) == 18, name  # every room, still in the city's ward order
+        assert {h: r for h, r in new.items() if h != "phuong_2-room"} == {h: r for h, r in old.items()
+                                                                         if h != "phuong_2-room"}, name  # fmt: skip
+        assert new["phuong_2-room"]["written_utc"] > old["phuong_2-room"]["written_utc"], name
+    row = {r["host"]: r for r in read_csv(tmp_path / "line_quality.csv")}["phuong_2-room"]
+    assert float(row["dns_ms"]) > 0 and row["down_mbps"] == row["rtt_avg_ms"] == ""  # this run's figures only
+
+
 def test_a_ward_waived_in_its_group_vars_passes_its_gate(lab, vault_password_file, tmp_path):
     """The waiver as a city sets it: line_check_waive_unfit: true in group_vars/long_son.yml."""
     inventory = tmp_path / "inventory"
