@@ -7,7 +7,8 @@ Pitfalls handled here:
 - the event handler keeps counters, failures and `*_report` facts, and tells runner to store only the
   final stats event (runner derives `stats` from stored events: storing none would make them None, storing all
   fills the disk with one file per event);
-- Ctrl-C cancels the playbook through runner's cancel callback, so the record can be closed cleanly.
+- Ctrl-C cancels the playbook through runner's cancel callback, so the record can be closed cleanly; its
+  workers are stopped first (rollout/stop.py: runner's kill does not reach them).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from wardctl.paths import fact_cache_dir, repo_root
 from wardctl.record.state import private_dir as make_private
 from wardctl.record.store import Failure, HostCounts, WaveOutcome
-from wardctl.rollout import accelerate
+from wardctl.rollout import accelerate, stop
 
 REPORT_SUFFIX = "_report"
 
@@ -114,6 +115,13 @@ def run(
     if spec.vault_password_file is not None:
         cmdline += ["--vault-password-file", str(spec.vault_password_file)]
     reducer = EventReducer(spec.phase, on_task)
+
+    def cancel() -> bool:
+        if not cancelled():
+            return False
+        stop.terminate(private_dir.name)  # before runner's kill, which would leave the workers running
+        return True
+
     try:
         result = ansible_runner.run(
             private_data_dir=str(private_dir),
@@ -124,9 +132,9 @@ def run(
             tags=spec.tags,
             extravars=spec.extravars or {},
             cmdline=" ".join(cmdline),
-            envvars=_envvars(spec.inventory) | (accelerate.envvars() if spec.accelerate else {}),
+            envvars=_envvars(spec.inventory, private_dir.name) | (accelerate.envvars() if spec.accelerate else {}),
             event_handler=reducer if on_event is None else _tee(on_event, reducer),
-            cancel_callback=cancelled,
+            cancel_callback=cancel,
             quiet=True,
             rotate_artifacts=1,
             suppress_env_files=True,  # env/ would otherwise hold the extravars and cmdline on disk
@@ -147,9 +155,10 @@ def _tee(observe: Callable[[dict[str, Any]], None], reducer: EventReducer) -> Ca
     return handle
 
 
-def _envvars(inventory: Path) -> dict[str, str]:
+def _envvars(inventory: Path, tag: str) -> dict[str, str]:
     root = repo_root()
     return {
+        stop.MARK: tag,  # which of our children is this run's ansible-playbook
         "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(root / "roles"),
         "ANSIBLE_COLLECTIONS_PATH": str(root / "collections"),
