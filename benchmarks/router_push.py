@@ -175,7 +175,9 @@ class Bench:
             str(self.vault_password), "-f", str(self.forks), str(ROOT / "playbooks" / "routers.yml"),
             "-e", f"router_backup_dir={self.tmp / 'backups'}", *extra,
         ]  # fmt: skip
-        full_env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), **(env or {})}
+        # The bench routers' facts go to its temporary directory, not the project's cache (.cache/facts).
+        full_env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+                    "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(self.tmp / "facts"), **(env or {})}  # fmt: skip
         start = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=900, check=False)
         return time.monotonic() - start, proc
