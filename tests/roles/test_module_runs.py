@@ -1,16 +1,21 @@
 """The pieces that save endpoint_hardening module runs, without a lab: the one package transaction's areas,
-the apt lines that tell which areas it installed, the units still to mask/disable, and settings_file's edit
-(the same lines one lineinfile per key would leave). Over the lab, molecule's idempotence covers them."""
+the apt lines that tell which areas it installed, the packages dpkg lacks (apt runs only for them), the units
+still to mask/disable, and settings_file's edit (the same lines one lineinfile per key would leave). Over the
+lab, molecule's idempotence covers them."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 from support import ROOT, load_module
 
 hardening = load_module(
     "endpoint_hardening_filters_runs", ROOT / "roles/endpoint_hardening/filter_plugins/endpoint_hardening.py"
+)
+packages = load_module(
+    "wardkit_filter_packages", ROOT / "collections/ansible_collections/wardkit/core/plugins/filter/packages.py"
 )
 settings_file = load_module(
     "wardkit_settings_file", ROOT / "collections/ansible_collections/wardkit/core/plugins/modules/settings_file.py"
@@ -148,3 +153,20 @@ def test_settings_file_with_equals_separator_keeps_longer_keys_apart():
     got, changed = settings_file.apply(conf, {"max_log_file": "20", "num_logs": "10"}, " = ", False)
     assert got == ["max_log_file = 20", "max_log_file_action = SUSPEND", "#num_logs = 5", "num_logs = 10"]
     assert changed == ["max_log_file", "num_logs"]
+
+
+def test_dpkg_missing_reads_the_real_dpkg_query():
+    """This machine's own dpkg (Debian, like the endpoints), asked the way the roles ask."""
+    names = ["dpkg", "wardkit-no-such-package", "coreutils"]
+    proc = subprocess.run(["dpkg-query", "--show", "--showformat=${Package} ${db:Status-Status}\n", *names],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode == 1  # the unknown one: the roles' tasks accept 0 and 1
+    assert packages.dpkg_missing(names, proc.stdout) == ["wardkit-no-such-package"]
+
+
+def test_dpkg_missing_counts_only_the_installed_state():
+    # removed but not purged, half-configured, unpacked: not installed, so apt must run
+    out = "aide config-files\nauditd half-configured\nchrony unpacked\nrsyslog installed\n"
+    assert packages.dpkg_missing(["aide", "auditd", "chrony", "rsyslog", "nftables"], out) == [
+        "aide", "auditd", "chrony", "nftables"]  # fmt: skip
+    assert packages.dpkg_missing(["rsyslog"], "") == ["rsyslog"]  # nothing read: everything is missing
