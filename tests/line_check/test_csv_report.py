@@ -72,6 +72,24 @@ def test_a_column_added_to_the_report_is_empty_in_the_kept_rows() -> None:
     assert second.removeprefix("\ufeff").splitlines()[0] == wider + ",written_utc"
 
 
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text() -> None:
+    """Ward names come from people (the inventory): `=HYPERLINK(...)` must show as text, not run in Excel."""
+    header = "ward,ward_display_name,host,ntp_offset_ms,reasons"
+    evil = '=HYPERLINK("http://example.invalid","Phường 1")'
+    keep = ["phuong_1-room", "@room"]
+    first, _, _ = merge(None, content(f'phuong_1,"{evil.replace(chr(34), chr(34) * 2)}",phuong_1-room,-0.35,+ok',
+                                      "phuong_2,P2,@room,12,-", header=header), keep)  # fmt: skip
+    rows = {r["host"]: r for r in rows_of(first)}
+    assert rows["phuong_1-room"]["ward_display_name"] == "'" + evil
+    assert rows["phuong_1-room"]["ntp_offset_ms"] == "-0.35" and rows["phuong_1-room"]["reasons"] == "'+ok"
+    assert "'@room" in rows and rows["'@room"]["reasons"] == "'-"  # a lone dash is text too
+    # Merged again: escaped once, and the host written with its mark is the same row, not a second one.
+    second, _, dropped = merge(first, content("phuong_2,P2,@room,13,fine", header=header), keep)
+    rows = {r["host"]: r for r in rows_of(second)}
+    assert sorted(rows) == ["'@room", "phuong_1-room"] and dropped == []
+    assert rows["phuong_1-room"]["ward_display_name"] == "'" + evil and rows["'@room"]["ntp_offset_ms"] == "13"
+
+
 def test_a_file_that_is_not_such_a_report_is_refused_naming_it() -> None:
     with pytest.raises(csv_report.ReportError, match=r"^reports/line_quality.csv: no 'host' column .*move it away"):
         merge("name,amount\r\nchairs,4\r\n", content("phuong_1,P1,phuong_1-room,good"), ["phuong_1-room"])

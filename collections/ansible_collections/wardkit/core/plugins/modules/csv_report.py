@@ -16,6 +16,8 @@ description:
   - The read, merge and write happen under an exclusive lock on the file's directory (runs at once wait for each
     other) and the file is replaced atomically. Check mode and diff supported.
   - A file that is not such a report (no O(key) column, not UTF-8) is refused before anything is written.
+  - A text cell that a spreadsheet would run as a formula (starting with C(=), C(+), C(-), C(@)) is written with a
+    leading apostrophe; numbers are left as they are.
 version_added: 1.2.0
 author: wardkit
 options:
@@ -86,6 +88,22 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it
 
 
+# A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP "CSV injection"); ward
+# names and other inventory data reach the reports, and data from people must stay data.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """The value as a spreadsheet shows it and never runs it: text that would start a formula gets a leading
+    apostrophe (the spreadsheet's own "this is text" mark); numbers (-0.3) stay numbers; idempotent."""
+    if value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 class ReportError(ValueError):
     """The existing file or the content is not a report this module can merge."""
 
@@ -105,20 +123,21 @@ def merge(
     """The merged report's text, the hosts written and the hosts dropped (pure: tested without Ansible)."""
     header, new_rows = _parse(content, "content", key)
     columns = header if stamp_column in header else [*header, stamp_column]
-    rows: dict[str, dict[str, str]] = {}
+    rows: dict[str, dict[str, str]] = {}  # by the key as written (escaped), so a kept row and its new one meet
     dropped: list[str] = []
     if existing is not None:
         _, old_rows = _parse(existing, path, key, hint=": not a report of this kind, move it away to start a new one")
-        allowed = set(keep)
+        allowed = {_cell(k) for k in keep}
         for row in old_rows:
-            if row[key] in allowed:
-                rows[row[key]] = {c: row.get(c, "") for c in columns}  # a column the report no longer has goes
+            if _cell(row[key]) in allowed:
+                # a column the report no longer has goes; a file from before the escaping is escaped now
+                rows[_cell(row[key])] = {c: _cell(row.get(c, "")) for c in columns}
             else:
                 dropped.append(row[key])
     written = [row[key] for row in new_rows]
     for row in new_rows:
-        rows[row[key]] = {**{c: row.get(c, "") for c in columns}, stamp_column: stamp}
-    rank = {value: i for i, value in enumerate(order)}
+        rows[_cell(row[key])] = {**{c: _cell(row.get(c, "")) for c in columns}, stamp_column: stamp}
+    rank = {_cell(value): i for i, value in enumerate(order)}
     ordered = sorted(rows.values(), key=lambda r: (rank.get(r.get(order_column, ""), len(rank)), r[key]))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns)  # the csv module's CRLF lines, as the reports' filters write
