@@ -1,5 +1,6 @@
 """wardkit.core.lean_workers, through the real ansible-playbook: a worker forked for a task inherits a frozen
-heap and the listed collections when ansible.cfg enables the plugin, and not otherwise."""
+heap, the listed collections and the loaded Jinja filters and tests when ansible.cfg enables the plugin, and not
+otherwise."""
 
 from __future__ import annotations
 
@@ -9,39 +10,62 @@ from pathlib import Path
 
 from support import ROOT, VENV_BIN, run
 
-# Runs in the worker Ansible forks for the task: what it inherited from the main process.
+# An action plugin: it runs in the worker Ansible forks for the task, before the worker has templated anything
+# (its task has no template and no condition), so what it sees was inherited from the main process.
 PROBE = """
-import gc, sys
-from ansible.plugins.lookup import LookupBase
+import gc, json, sys
+import ansible.collections.list
+from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import filter_loader, test_loader
 
-class LookupModule(LookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        bundled = any(m.startswith("ansible_collections.community.general") for m in sys.modules)
-        return [{"frozen": gc.get_freeze_count(), "collections_listed": bundled}]
+class ActionModule(ActionBase):
+    def run(self, tmp=None, task_vars=None):
+        # read before this probe lists anything itself
+        imported = any(m.startswith("ansible_collections.community.general") for m in sys.modules)
+        jinja = all(loader._cached_non_collection_wrappers for loader in (filter_loader, test_loader))
+        listing = ansible.collections.list.list_collection_dirs
+        reads = []  # calls of the function that reads each collection's metadata
+        finder = ansible.collections.list.find_existing_collections
+        ansible.collections.list.find_existing_collections = lambda *a, **k: reads.append(1) or finder(*a, **k)
+        kept = sorted(listing())
+        reread = bool(reads)
+        fresh = sorted(listing(dedupe=True))  # an argument: Ansible's own listing, read now
+        probe = {
+            "frozen": gc.get_freeze_count(),
+            "collections_listed": imported,
+            "listing_reread": reread,
+            "listing_same": kept == fresh and len(kept) > 50,
+            "jinja_loaded": jinja and "ansible.utils.encrypt" in sys.modules,
+        }
+        with open(self._task.args["dest"], "w") as out:
+            json.dump(probe, out)
+        return {"changed": False}
 """
 
 
 def _probe(tmp_path: Path, config: Path) -> dict[str, object]:
-    (tmp_path / "lookup").mkdir(exist_ok=True)
-    (tmp_path / "lookup" / "worker_probe.py").write_text(PROBE)
+    (tmp_path / "action").mkdir(exist_ok=True)
+    (tmp_path / "action" / "worker_probe.py").write_text(PROBE)
     out = tmp_path / "probe.json"
     (tmp_path / "play.yml").write_text(json.dumps([{
         "name": "probe", "hosts": "localhost", "gather_facts": False,
-        "tasks": [{"name": "Probe the worker", "ansible.builtin.copy": {
-            "content": "{{ lookup('worker_probe') | to_json }}", "dest": str(out), "mode": "0600"}}],
+        "tasks": [{"name": "Probe the worker", "worker_probe": {"dest": str(out)}}],
     }]))  # fmt: skip
-    env = dict(os.environ, ANSIBLE_CONFIG=str(config), ANSIBLE_LOOKUP_PLUGINS=str(tmp_path / "lookup"),
+    env = dict(os.environ, ANSIBLE_CONFIG=str(config), ANSIBLE_ACTION_PLUGINS=str(tmp_path / "action"),
                ANSIBLE_CACHE_PLUGIN_CONNECTION=str(tmp_path / "facts"))  # fmt: skip
     run([str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(tmp_path / "play.yml")],
         env=env, timeout=120)  # fmt: skip
     return json.loads(out.read_text())
 
 
-def test_workers_inherit_a_frozen_heap_and_the_listed_collections(tmp_path: Path) -> None:
+def test_workers_inherit_a_frozen_heap_the_listed_collections_and_jinja_plugins(tmp_path: Path) -> None:
     got = _probe(tmp_path, ROOT / "ansible.cfg")
     # the main process's heap (inventory, plugins, the play) is frozen; the bundle's collections were imported
     assert isinstance(got["frozen"], int) and got["frozen"] > 10_000, got
     assert got["collections_listed"] is True
+    # the kept list is what Ansible's own listing reads now; the built-in filters and tests came loaded
+    assert got["listing_reread"] is False and got["listing_same"] is True, got
+    assert got["jinja_loaded"] is True, got
 
 
 def test_without_the_plugin_nothing_is_frozen(tmp_path: Path) -> None:
@@ -53,4 +77,6 @@ def test_without_the_plugin_nothing_is_frozen(tmp_path: Path) -> None:
     kept = [absolute if line.startswith("collections_path") else line for line in kept]
     config = tmp_path / "ansible.cfg"
     config.write_text("\n".join(kept) + "\n")
-    assert _probe(tmp_path, config) == {"frozen": 0, "collections_listed": False}
+    got = _probe(tmp_path, config)
+    assert got == {"frozen": 0, "collections_listed": False, "listing_reread": True, "listing_same": True,
+                   "jinja_loaded": False}, got  # fmt: skip

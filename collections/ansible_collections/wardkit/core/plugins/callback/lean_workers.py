@@ -5,14 +5,19 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: lean_workers
 type: aggregate
-short_description: Cheaper per-task workers (freeze the main process's heap; list collections once)
+short_description: Cheaper per-task workers (freeze the main process's heap; load what every worker loads once)
 description:
   - Ansible forks its main process for every task and host. At each play's start this plugin runs a full
     garbage collection and then C(gc.freeze()), so a forked worker's collector no longer walks, and with its
     reference counting copies page by page, the whole heap the main process has built (inventory, variables,
     plugins); garbage made later is collected as usual.
-  - It also lists the installed collections once in the main process. Mitogen's planner lists them again in each
-    worker that runs a collection's module (C(wardkit.core.files), ...); inherited, that costs a hundredth of it.
+  - It also lists the installed collections once in the main process and keeps the list for the run. Mitogen's
+    planner lists them (reading each of the bundle's ~100 collections' metadata) in every worker that runs a
+    collection's module (C(wardkit.core.files), ...); the workers inherit the list. A call with arguments (a
+    search path, a filter) is answered by Ansible's own function as before.
+  - And it loads Ansible's built-in Jinja filters and tests in the main process. A worker loads all of them (and
+    what they import, passlib among it) the first time it compiles a template that names one - nearly every
+    task's C(when) does - so each worker did it again; now it inherits them loaded.
   - Measured on the lab, one ward's no-op C(site.yml) (router and room), the controller's CPU with and without
     it, alternately - under Mitogen 11.0 to 9.0 CPU-s (three runs each), plain 9.8 to 8.9 (two each).
 requirements: [enabled in ansible.cfg's callbacks_enabled]
@@ -20,10 +25,25 @@ requirements: [enabled in ansible.cfg's callbacks_enabled]
 
 # Imports after the documentation block, as Ansible's plugin layout has it.
 import gc  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import ansible.collections.list  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
+from ansible.plugins.loader import filter_loader, test_loader  # noqa: E402
+
+_Listing = Callable[..., Iterator[bytes]]
+
+
+def _listed_once(listing: _Listing) -> _Listing:
+    """The installed collections' directories, listed now; a call with arguments goes to Ansible's own."""
+    listed = list(listing())
+
+    def list_collection_dirs(*args: Any, **kwargs: Any) -> Iterator[bytes]:
+        return listing(*args, **kwargs) if args or kwargs else iter(listed)
+
+    list_collection_dirs.wardkit_listed_once = True  # type: ignore[attr-defined]
+    return list_collection_dirs
 
 
 class CallbackModule(CallbackBase):
@@ -33,6 +53,12 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def v2_playbook_on_play_start(self, play: Any) -> None:
-        list(ansible.collections.list.list_collection_dirs())
+        # Mitogen looks the function up on the module at each call, so the workers use the kept list.
+        listing = ansible.collections.list.list_collection_dirs
+        if not getattr(listing, "wardkit_listed_once", False):
+            ansible.collections.list.list_collection_dirs = _listed_once(listing)
+        # all() loads every built-in plugin file once per process, as a worker's first lookup would.
+        for loader in (filter_loader, test_loader):
+            list(loader.all())
         gc.collect()
         gc.freeze()
