@@ -90,6 +90,14 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text() -> None:
     assert rows["phuong_1-room"]["ward_display_name"] == "'" + evil and rows["'@room"]["ntp_offset_ms"] == "13"
 
 
+def test_a_dropped_host_is_named_as_the_inventory_spells_it() -> None:
+    first, _, _ = merge(None, content("phuong_1,P1,=odd,good", "phuong_2,P2,-odd,good"), ["=odd", "-odd"])
+    assert [r["host"] for r in rows_of(first)] == ["'=odd", "'-odd"]
+    # both gone from the inventory; one of them measured again by this run (so written, not dropped)
+    _, written, dropped = merge(first, content("phuong_2,P2,-odd,good"), [])
+    assert (written, dropped) == (["-odd"], ["=odd"])
+
+
 def test_a_file_that_is_not_such_a_report_is_refused_naming_it() -> None:
     with pytest.raises(csv_report.ReportError, match=r"^reports/line_quality.csv: no 'host' column .*move it away"):
         merge("name,amount\r\nchairs,4\r\n", content("phuong_1,P1,phuong_1-room,good"), ["phuong_1-room"])

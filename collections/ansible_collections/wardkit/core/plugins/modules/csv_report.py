@@ -104,6 +104,11 @@ def _cell(value: str) -> str:
     return value
 
 
+def _uncell(value: str) -> str:
+    """The value _cell() was given: a host's name as the inventory spells it."""
+    return value[1:] if value.startswith("'") and _cell(value[1:]) == value else value
+
+
 class ReportError(ValueError):
     """The existing file or the content is not a report this module can merge."""
 
@@ -133,7 +138,7 @@ def merge(
                 # a column the report no longer has goes; a file from before the escaping is escaped now
                 rows[_cell(row[key])] = {c: _cell(row.get(c, "")) for c in columns}
             else:
-                dropped.append(row[key])
+                dropped.append(_uncell(row[key]))
     written = [row[key] for row in new_rows]
     for row in new_rows:
         rows[_cell(row[key])] = {**{c: _cell(row.get(c, "")) for c in columns}, stamp_column: stamp}
