@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from endpoint_noop import machine_cpu  # one reader of /proc/stat for both benchmarks
+from endpoint_noop import machine_cpu, speed_note  # one reader of /proc/stat for both benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -192,8 +192,8 @@ def main() -> None:
         again = f"lab up --wards {args.wards}" if args.wards else "lab up"
         sys.exit(f"lab {args.lab} is already up: a first rollout needs fresh endpoints. --reset rebuilds it "
                  f"(lab down, then {again}), or name another --lab.")  # fmt: skip
-    print(f"city rollout benchmark: lab {args.lab}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start",
-          flush=True)  # fmt: skip
+    print(f"city rollout benchmark: lab {args.lab}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start;"
+          f"\n  {speed_note()}", flush=True)  # fmt: skip
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="wardkit-city-") as tmp:
         keep = args.keep_timings.resolve() if args.keep_timings else Path(tmp)
@@ -220,7 +220,7 @@ def main() -> None:
     print(f"\nsummary ({args.wards or 'all'} wards besides city hall, lab {args.lab}):")
     for label, r in results.items():
         print(f"  {label:20} {r['wall'] / 60:6.1f} min wall   {r['cpu_per_endpoint']:6.1f} CPU-s per endpoint")
-    print(f"  {GOALS}\n  {BASELINE}")
+    print(f"  {GOALS}\n  {BASELINE}\n  at the end, {speed_note()}")
     if args.wards:
         print("  (these figures cover part of the city; the goals and baseline are for all 17 wards)")
     if args.down:

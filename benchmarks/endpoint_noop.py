@@ -33,6 +33,30 @@ def machine_cpu() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
+def machine_speed() -> float:
+    """Milliseconds of CPU (parent and children) for a fixed piece of what Ansible's controller does most - fork a
+    process with a large Python heap and touch it (copy-on-write) - best of three: the machine's speed at the
+    moment. This VM on shared hardware drifted 1.4x within an evening; two runs' figures compare only as this does.
+    """
+    heap = [{"n": i, "s": str(i)} for i in range(200_000)]
+    best = float("inf")
+    for _ in range(3):
+        before = os.times()
+        for _ in range(10):
+            pid = os.fork()
+            if pid == 0:  # the child reads every object, which writes their reference counts
+                sum(len(d["s"]) for d in heap)
+                os._exit(0)
+            os.waitpid(pid, 0)
+        after = os.times()
+        best = min(best, sum(after[i] - before[i] for i in range(4)))  # user, system, children's user, system
+    return best * 1000
+
+
+def speed_note() -> str:
+    return f"machine speed: 10 forks touching a 200k-object heap in {machine_speed():.0f} ms of CPU (more: slower)"
+
+
 def rollout(env: dict[str, str], state: Path, wards: str, *extra: str) -> tuple[float, float]:
     cmd = [str(BIN / "wardctl"), "rollout", "--wards", wards, "--playbook", "endpoints.yml", "--gate-playbook", "",
            "--plain", *extra]  # fmt: skip
@@ -71,7 +95,8 @@ def main() -> None:
         if not args.skip_converge:
             print(f"converging {wards} (not timed)…", flush=True)
             rollout(env, Path(tmp) / "converge", wards)
-        print(f"no-op endpoints.yml over {wards} ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}):")
+        print(f"no-op endpoints.yml over {wards} ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+              f"{speed_note()}):")  # fmt: skip
         for name, extra in (("plain", ()), ("accelerated", ("--accelerate",))):
             state = Path(tmp) / name
             wall, cpu = rollout(env, state, wards, *extra)
