@@ -19,7 +19,9 @@ description:
     what they import, passlib among it) the first time it compiles a template that names one - nearly every
     task's C(when) does - so each worker did it again; now it inherits them loaded.
   - Measured on the lab, one ward's no-op C(site.yml) (router and room), the controller's CPU with and without
-    it, alternately - under Mitogen 11.0 to 9.0 CPU-s (three runs each), plain 9.8 to 8.9 (two each).
+    it, alternately - under Mitogen 11.0 to 9.0 CPU-s (three runs each), plain 9.8 to 8.9 (two each). The kept
+    list and the loaded Jinja plugins then took a five-room no-op C(endpoints.yml) under Mitogen from 9.3 to 7.1
+    machine CPU-s per room (docs/performance.md).
 requirements: [enabled in ansible.cfg's callbacks_enabled]
 """
 
