@@ -36,7 +36,7 @@ def machine_cpu() -> float:
 def machine_speed() -> float:
     """Milliseconds of CPU (parent and children) for a fixed piece of what Ansible's controller does most - fork a
     process with a large Python heap and touch it (copy-on-write) - best of three: the machine's speed at the
-    moment. This VM on shared hardware drifted 1.4x within an evening; two runs' figures compare only as this does.
+    moment. This VM on shared hardware drifted 1.3-1.8x within an evening; two runs' figures compare only as this does.
     """
     heap = [{"n": i, "s": str(i)} for i in range(200_000)]
     best = float("inf")
