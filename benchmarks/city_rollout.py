@@ -14,8 +14,9 @@ costliest tasks summed over hosts (from `wardctl rollout --timings`); then the i
 beside them. Asserts nothing.
 
 "First" means: containers created from the cached image (`wardctl lab down` then `lab up [--wards N]`: new
-endpoints, router simulators back to their factory config, no gathered facts), but with the lab's apt proxy
-cache (~/.cache/wardkit/apt) and the lab image kept, so no package leaves the Debian archive twice. That
+endpoints, router simulators back to their factory config, no gathered facts, no compiled template kept: an
+empty template cache of its own), but with the lab's apt proxy cache (~/.cache/wardkit/apt) and the lab image
+kept, so no package leaves the Debian archive twice. That
 rebuild is timed and printed, never counted in a rollout's figures.
 
 `--wards N` builds a lab of city hall plus the first N wards (`lab up --wards N`); the rollout is still
@@ -207,13 +208,16 @@ def main() -> None:
             host_ward = {h["host"]: h["ward"] for h in status["hosts"]}
             wards = list(dict.fromkeys(h["ward"] for h in status["hosts"] if h["ward"] != "city_hall"))
             state = Path(tmp) / way  # first and rerun share it, as two `make demo` rollouts would
+            # Compiled templates (lean_workers): none before the first rollout, as on a new controller; the rerun
+            # finds what the first one kept.
+            templates = {"WARDKIT_TEMPLATE_CACHE": str(Path(tmp) / f"{way}-templates")}
             for attempt in ("first", "rerun"):
                 timings = keep / f"{way}-{attempt}.json"
                 cmd = [WARDCTL, "rollout", "--plain", "--all", "--canary", wards[0], "--wave-size", "5",
                        "--timings", str(timings), *(["--accelerate"] if way == "accelerated" else []),
                        *(["--rolling"] if args.rolling else [])]  # fmt: skip
                 print(f"\n{way} {attempt}: {' '.join(cmd[1:])}", flush=True)
-                m, out = measured(cmd, env | {"WARDCTL_STATE_DIR": str(state)}, args.timeout * 60)
+                m, out = measured(cmd, env | templates | {"WARDCTL_STATE_DIR": str(state)}, args.timeout * 60)
                 results[f"{way} {attempt}"] = report(f"{way} {attempt}", m, out, state, timings, roles, host_ward)
         if args.keep_timings:
             print(f"\ntimings kept in {args.keep_timings}")

@@ -17,6 +17,18 @@ VENV_BIN = Path(sys.executable).parent
 TEST_LAB = os.environ.get("WARDKIT_TEST_LAB", "wardlabtest")
 
 
+def config_without_lean_workers(tmp_path: Path) -> Path:
+    """The project's ansible.cfg without the wardkit.core.lean_workers callback (its collections path made
+    absolute, for a config elsewhere): Ansible's own behaviour, to compare the plugin's with."""
+    lines = (ROOT / "ansible.cfg").read_text().splitlines()
+    assert any(line.startswith("callbacks_enabled") and "wardkit.core.lean_workers" in line for line in lines)
+    kept = [line for line in lines if not line.startswith("callbacks_enabled")]
+    absolute = f"collections_path = {ROOT / 'collections'}"
+    config = tmp_path / "ansible.cfg"
+    config.write_text("\n".join(absolute if line.startswith("collections_path") else line for line in kept) + "\n")
+    return config
+
+
 def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 600, check: bool = True,
         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:  # fmt: skip
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)

@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from support import ROOT, VENV_BIN, run
+from support import ROOT, VENV_BIN, config_without_lean_workers, run
 
 # An action plugin: it runs in the worker Ansible forks for the task, before the worker has templated anything
 # (its task has no template and no condition), so what it sees was inherited from the main process.
@@ -69,14 +69,7 @@ def test_workers_inherit_a_frozen_heap_the_listed_collections_and_jinja_plugins(
 
 
 def test_without_the_plugin_nothing_is_frozen(tmp_path: Path) -> None:
-    lines = (ROOT / "ansible.cfg").read_text().splitlines()
-    assert any(line.startswith("callbacks_enabled") and "wardkit.core.lean_workers" in line for line in lines)
-    # the project's settings but this one, with the collections path made absolute for a config elsewhere
-    kept = [line for line in lines if not line.startswith("callbacks_enabled")]
-    absolute = f"collections_path = {ROOT / 'collections'}"
-    kept = [absolute if line.startswith("collections_path") else line for line in kept]
-    config = tmp_path / "ansible.cfg"
-    config.write_text("\n".join(kept) + "\n")
+    config = config_without_lean_workers(tmp_path)
     got = _probe(tmp_path, config)
     assert got == {"frozen": 0, "collections_listed": False, "listing_reread": True, "listing_same": True,
                    "jinja_loaded": False}, got  # fmt: skip

@@ -23,6 +23,16 @@ description:
     list and the loaded Jinja plugins then took a five-room no-op C(endpoints.yml) under Mitogen from 9.3 to 7.1
     machine CPU-s per room (docs/performance.md).
 requirements: [enabled in ansible.cfg's callbacks_enabled]
+options:
+  template_cache:
+    description:
+      - The directory for compiled templates, made (mode 0700) if missing. It is not used - the compiled code is
+        then kept in each process's memory only - unless it is a directory of the user's own that no one else
+        may write to. Empty to keep nothing on disk. Safe to delete at any time.
+    type: str
+    default: ~/.cache/wardkit/templates
+    env: [{name: WARDKIT_TEMPLATE_CACHE}]
+    ini: [{section: callback_lean_workers, key: template_cache}]
 """
 
 # Imports after the documentation block, as Ansible's plugin layout has it.
@@ -33,6 +43,7 @@ from typing import Any  # noqa: E402
 import ansible.collections.list  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 from ansible.plugins.loader import filter_loader, test_loader  # noqa: E402
+from ansible_collections.wardkit.core.plugins.plugin_utils import template_cache  # noqa: E402
 
 _Listing = Callable[..., Iterator[bytes]]
 
@@ -53,6 +64,11 @@ class CallbackModule(CallbackBase):
     CALLBACK_TYPE = "aggregate"
     CALLBACK_NAME = "wardkit.core.lean_workers"
     CALLBACK_NEEDS_ENABLED = True
+
+    def set_options(self, *args: Any, **kwargs: Any) -> None:
+        super().set_options(*args, **kwargs)
+        # Before any play: the main process's own templates (play names, hosts) go through the cache too.
+        template_cache.install(self.get_option("template_cache") or None)
 
     def v2_playbook_on_play_start(self, play: Any) -> None:
         # Mitogen looks the function up on the module at each call, so the workers use the kept list.
