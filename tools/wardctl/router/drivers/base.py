@@ -215,8 +215,7 @@ class Driver:
         return ""
 
     def prepare(self, running: str) -> list[str]:
-        """Make the device's revert usable (IOS: the config archive); returns the lines it configured. The caller
-        reads the running config again and calls this once more, which must then configure nothing."""
+        """Make the device's revert usable (IOS: the config archive); returns the lines it configured."""
         return []
 
     def save_copy(self, name: str) -> None:

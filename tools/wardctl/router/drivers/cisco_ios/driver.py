@@ -113,7 +113,9 @@ class IosDriver(Driver):
     def prepare(self, running: str) -> list[str]:
         if _ARCHIVE_PATH.search(running):
             return []
-        self.push_lines(ARCHIVE)  # the caller reads the running config again and checks the path is there
+        self.push_lines(ARCHIVE)
+        if not _ARCHIVE_PATH.search(self.running()):
+            raise Rejected("the archive path did not show in the running config after configuring it")
         return ARCHIVE
 
     # --- device-side copies ----------------------------------------------------------------------------
