@@ -45,8 +45,8 @@ FILES = {
 }
 
 
-def _play(tmp_path: Path, config: Path, cache: Path | str) -> dict[tuple[str, str], object]:
-    """Each task's outcome per host: its message, 'skipped', or its failure."""
+def _play(tmp_path: Path, config: Path, cache: Path | str) -> tuple[dict[tuple[str, str], object], str]:
+    """Each task's outcome per host (its message, 'skipped', or its failure), and what the run said on stderr."""
     work = tmp_path / "play"
     (work / "templates").mkdir(parents=True, exist_ok=True)
     for name, text in FILES.items():
@@ -62,7 +62,7 @@ def _play(tmp_path: Path, config: Path, cache: Path | str) -> dict[tuple[str, st
         for host, res in task["hosts"].items():
             what = "skipped" if res.get("skipped") else res.get("msg")
             out[task["task"]["name"], host] = ("failed", what) if res.get("failed") else what
-    return out
+    return out, proc.stderr
 
 
 def _files(cache: Path) -> dict[str, float]:
@@ -70,7 +70,7 @@ def _files(cache: Path) -> dict[str, float]:
 
 
 def test_cold_warm_damaged_or_refused_the_results_are_ansibles_own(tmp_path: Path) -> None:
-    own = _play(tmp_path, config_without_lean_workers(tmp_path), "")
+    own, _ = _play(tmp_path, config_without_lean_workers(tmp_path), "")
     # Ansible's own results, which a shared compiled template would mix up: per host, per setting
     for n in (1, 2, 3):
         assert own["args", f"h{n}"] == f"n={n} of h{n}"
@@ -80,22 +80,23 @@ def test_cold_warm_damaged_or_refused_the_results_are_ansibles_own(tmp_path: Pat
     assert own["broken", "h1"][0] == "failed", own
 
     cache = tmp_path / "cache"
-    assert _play(tmp_path, ROOT / "ansible.cfg", cache) == own  # cold
+    assert _play(tmp_path, ROOT / "ansible.cfg", cache)[0] == own  # cold
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     written = _files(cache)
     assert len(written) >= 8, written  # each distinct template and condition, once
     assert all(stat.S_IMODE((cache / name).stat().st_mode) == 0o600 for name in written)
 
-    assert _play(tmp_path, ROOT / "ansible.cfg", cache) == own  # warm
+    assert _play(tmp_path, ROOT / "ansible.cfg", cache)[0] == own  # warm
     assert _files(cache) == written  # every compile came from the cache: nothing was written again
 
     for name in written:  # damaged files are compiled again and replaced
         (cache / name).write_bytes(b"\x00not code")
-    assert _play(tmp_path, ROOT / "ansible.cfg", cache) == own
+    assert _play(tmp_path, ROOT / "ansible.cfg", cache)[0] == own
     assert all(isinstance(marshal.loads((cache / name).read_bytes()), types.CodeType) for name in written)
 
-    shared = tmp_path / "shared"  # a directory others may write to is not used
+    shared = tmp_path / "shared"  # a directory others may write to is not used, and the run says so
     shared.mkdir()
     shared.chmod(0o777)
-    assert _play(tmp_path, ROOT / "ansible.cfg", shared) == own
-    assert list(shared.iterdir()) == []
+    got, said = _play(tmp_path, ROOT / "ansible.cfg", shared)
+    assert got == own and list(shared.iterdir()) == []
+    assert f"compiled templates are kept in memory only: {shared} is not" in said

@@ -26,9 +26,9 @@ requirements: [enabled in ansible.cfg's callbacks_enabled]
 options:
   template_cache:
     description:
-      - The directory for compiled templates, made (mode 0700) if missing. It is not used - the compiled code is
-        then kept in each process's memory only - unless it is a directory of the user's own that no one else
-        may write to. Empty to keep nothing on disk. Safe to delete at any time.
+      - The directory for compiled templates, made (mode 0700) if missing. It is not used - the run warns, and
+        the compiled code is kept in each process's memory only - unless it is a directory of the user's own that
+        no one else may write to. Empty to keep nothing on disk. Safe to delete at any time.
     type: str
     default: ~/.cache/wardkit/templates
     env: [{name: WARDKIT_TEMPLATE_CACHE}]
@@ -68,7 +68,12 @@ class CallbackModule(CallbackBase):
     def set_options(self, *args: Any, **kwargs: Any) -> None:
         super().set_options(*args, **kwargs)
         # Before any play: the main process's own templates (play names, hosts) go through the cache too.
-        template_cache.install(self.get_option("template_cache") or None)
+        wanted = self.get_option("template_cache") or None
+        if template_cache.install(wanted) is None and wanted:
+            self._display.warning(
+                f"lean_workers: compiled templates are kept in memory only: {wanted} is not a directory of this "
+                "user's own that no one else may write to"
+            )
 
     def v2_playbook_on_play_start(self, play: Any) -> None:
         # Mitogen looks the function up on the module at each call, so the workers use the kept list.
