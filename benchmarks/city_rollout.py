@@ -8,10 +8,11 @@
 For each way (plain, then `--accelerate`): a fresh lab, then `wardctl rollout --all --canary phuong_1
 --wave-size 5` (site.yml, then the verify.yml health gate; `--rolling` adds that flag) twice: "first" on fresh
 endpoints, then a rerun that changes nothing. Prints, per rollout: wall time, the whole machine's CPU seconds
-(/proc/stat, so the lab's containers count), CPU-seconds per endpoint, task results per endpoint, each playbook
-run's wait (its wards in the order they were done; host-seconds idle behind a slower host), and the ten
-costliest tasks summed over hosts (from `wardctl rollout --timings`); then the issue's goals and baseline
-beside them. Asserts nothing.
+(/proc/stat, so the lab's containers count), CPU-seconds per endpoint, how much of it the lab's endpoints
+(their containers' cgroups) and its router simulators and apt proxy took (the rest is the controller's side,
+what a real controller pays), task results per endpoint, each playbook run's wait (its wards in the order
+they were done; host-seconds idle behind a slower host), and the ten costliest tasks summed over hosts (from
+`wardctl rollout --timings`); then the issue's goals and baseline beside them. Asserts nothing.
 
 "First" means: containers created from the cached image (`wardctl lab down` then `lab up [--wards N]`: new
 endpoints, router simulators back to their factory config, no gathered facts, no compiled template kept: an
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from endpoint_noop import machine_cpu, speed_note  # one reader of /proc/stat for both benchmarks
+from endpoint_noop import CpuSplit, cpu_split, speed_note, split_line  # one CPU reader for both benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,13 +57,14 @@ COUNTS = ("ok", "changed", "skipped", "failed", "unreachable")
 @dataclass
 class Measured:
     wall: float
-    cpu: float
+    cpu: CpuSplit
     code: int
 
 
-def measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[Measured, str]:
-    """Run bounded: past `timeout`, SIGTERM (wardctl cancels its playbook and closes the record), then SIGKILL."""
-    cpu0, t0 = machine_cpu(), time.monotonic()
+def measured(cmd: list[str], env: dict[str, str], timeout: float, lab: dict[str, Any]) -> tuple[Measured, str]:
+    """Run bounded: past `timeout`, SIGTERM (wardctl cancels its playbook and closes the record), then SIGKILL.
+    `lab`: `lab status --json` as it stands during the run (whose containers and simulators to split out)."""
+    cpu0, t0 = cpu_split(lab), time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)  # fmt: skip
     try:
@@ -75,7 +77,7 @@ def measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[Measu
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
         out += f"\n(stopped after {timeout / 60:.0f} min)"
-    return Measured(time.monotonic() - t0, machine_cpu() - cpu0, proc.returncode), out
+    return Measured(time.monotonic() - t0, cpu_split(lab) - cpu0, proc.returncode), out
 
 
 def lab_status(env: dict[str, str]) -> dict[str, Any]:
@@ -88,8 +90,9 @@ def build_lab(env: dict[str, str], wards: int | None, existing: bool) -> None:
     """`lab down` (when up) then `lab up`: what a first rollout needs. Timed, printed, not counted."""
     steps = ([["lab", "down"]] if existing else []) + [["lab", "up", *(["--wards", str(wards)] if wards else [])]]
     for step in steps:
-        m, out = measured([WARDCTL, *step], env, timeout=1800)
-        print(f"  lab {step[1]:4}: {m.wall:6.1f} s wall, {m.cpu:6.1f} CPU-s machine (not counted below)", flush=True)
+        m, out = measured([WARDCTL, *step], env, timeout=1800, lab={})
+        print(f"  lab {step[1]:4}: {m.wall:6.1f} s wall, {m.cpu.machine:6.1f} CPU-s machine (not counted below)",
+              flush=True)  # fmt: skip
         if m.code != 0:
             sys.exit(f"wardctl {' '.join(step)} failed ({m.code}):\n{out[-3000:]}")
 
@@ -152,8 +155,9 @@ def report(label: str, m: Measured, out: str, state: Path, timings: Path, roles:
     print(f"\n{label}: run {run_id}, exit {m.code}, {len(wards)} wards ({len(wards) - len(not_done)} done{missing})")
     if m.code not in (0, 2):
         print("  last lines of its output:\n    " + "\n    ".join(out.strip().splitlines()[-8:]))
-    print(f"  {m.wall:8.1f} s wall ({m.wall / 60:.1f} min)   {m.cpu:8.1f} CPU-s machine   {m.cpu / n:6.1f} "
-          f"CPU-s per endpoint ({len(endpoints)} endpoints; load {os.getloadavg()[0]:.1f} at the end)")  # fmt: skip
+    print(f"  {m.wall:8.1f} s wall ({m.wall / 60:.1f} min)   {m.cpu.machine:8.1f} CPU-s machine   "
+          f"{m.cpu.machine / n:6.1f} CPU-s per endpoint ({len(endpoints)} endpoints; load {os.getloadavg()[0]:.1f} "
+          f"at the end)\n  {split_line(m.cpu, len(endpoints))}")  # fmt: skip
     by_role: dict[str, list[str]] = defaultdict(list)
     for host in (h for h in endpoints if h in hosts):
         by_role[roles[host]].append(host)
@@ -165,7 +169,7 @@ def report(label: str, m: Measured, out: str, state: Path, timings: Path, roles:
     print("  costliest tasks (seconds summed over hosts, host results, longest host):")
     for name, seconds, count, longest in costliest(timings):
         print(f"    {seconds:8.1f} s  x{count:3}  max {longest:6.1f} s  {name}")
-    return {"wall": m.wall, "cpu_per_endpoint": m.cpu / n}
+    return {"wall": m.wall, "cpu_per_endpoint": m.cpu.machine / n, "controller_per_endpoint": m.cpu.controller / n}
 
 
 def main() -> None:
@@ -203,7 +207,7 @@ def main() -> None:
             print(f"\n== {way}: fresh lab", flush=True)
             build_lab(env, args.wards, existing=up)
             up = True
-            status = lab_status(env)
+            status = lab_status(env)  # the new lab's pids, for the CPU split
             roles = {h["host"]: h["role"] for h in status["hosts"]}
             host_ward = {h["host"]: h["ward"] for h in status["hosts"]}
             wards = list(dict.fromkeys(h["ward"] for h in status["hosts"] if h["ward"] != "city_hall"))
@@ -217,13 +221,15 @@ def main() -> None:
                        "--timings", str(timings), *(["--accelerate"] if way == "accelerated" else []),
                        *(["--rolling"] if args.rolling else [])]  # fmt: skip
                 print(f"\n{way} {attempt}: {' '.join(cmd[1:])}", flush=True)
-                m, out = measured(cmd, env | templates | {"WARDCTL_STATE_DIR": str(state)}, args.timeout * 60)
+                m, out = measured(cmd, env | templates | {"WARDCTL_STATE_DIR": str(state)}, args.timeout * 60,
+                                  status)  # fmt: skip
                 results[f"{way} {attempt}"] = report(f"{way} {attempt}", m, out, state, timings, roles, host_ward)
         if args.keep_timings:
             print(f"\ntimings kept in {args.keep_timings}")
     print(f"\nsummary ({args.wards or 'all'} wards besides city hall, lab {args.lab}):")
     for label, r in results.items():
-        print(f"  {label:20} {r['wall'] / 60:6.1f} min wall   {r['cpu_per_endpoint']:6.1f} CPU-s per endpoint")
+        print(f"  {label:20} {r['wall'] / 60:6.1f} min wall   {r['cpu_per_endpoint']:6.1f} CPU-s per endpoint "
+              f"({r['controller_per_endpoint']:.1f} on the controller's side)")  # fmt: skip
     print(f"  {GOALS}\n  {BASELINE}\n  at the end, {speed_note()}")
     if args.wards:
         print("  (these figures cover part of the city; the goals and baseline are for all 17 wards)")
