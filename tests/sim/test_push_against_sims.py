@@ -3,8 +3,10 @@ what the lab's playbook tests cannot stage, such as someone changing the router 
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from sim_helpers import ENABLE, PASSWORD, Sim, wait_for
 
@@ -110,3 +112,72 @@ def test_a_failed_rotation_leaves_the_old_password(ios, ros, tmp_path):
         assert not out.ok and how in out.msg, (sim.dialect, out.msg)
         sim.faults()
         assert _logs_in(sim, PASSWORD) and not _logs_in(sim, NEW), sim.dialect
+
+
+PUSH = {  # a line with the prompt's `#` in it, a line the device refuses, and a line after it
+    "cisco_ios": (["interface GigabitEthernet0/0/1", "description uplink #2 to city hall", "shut foo", "exit",
+                   "ip name-server 10.0.0.9"], "'shut foo' refused: % Invalid input detected at '^' marker."),
+    "mikrotik_routeros": (['/system note set note="room #2"', "/ip dns sett servers=10.0.0.9",
+                           "/ip dns set servers=10.0.0.8"],
+                          "'/ip dns sett servers=10.0.0.9' refused: bad command name"),
+}  # fmt: skip
+
+
+def test_a_push_awaits_each_lines_echo_and_stops_at_the_line_the_device_refuses(ios, ros):
+    """The driver's own push loop (not Netmiko's send_config_set): a `#` inside a line is not taken for the
+    prompt, the refused line is named with the device's own words, and nothing after it is sent."""
+    from wardctl.router import drivers
+    from wardctl.router.drivers.base import Rejected
+
+    for sim in (ios, ros):
+        lines, said = PUSH[sim.dialect]
+        d = drivers.driver(sim.dialect).open(_target(sim))
+        try:
+            try:
+                d.push_lines(lines)
+                raise AssertionError(f"{sim.dialect}: the refused line was not noticed")
+            except Rejected as exc:
+                assert str(exc).startswith(said), (sim.dialect, str(exc))
+            d.conn.exit_config_mode()  # IOS stays in config mode after the refusal (the revert leaves it too)
+            running = d.running()
+        finally:
+            d.close()
+        assert "#2" in running, running  # the line before the refused one is in, whole
+        assert "10.0.0.9" not in running and "10.0.0.8" not in running, running  # nothing after it was sent
+
+
+def test_a_login_checks_the_host_key_among_a_citys_known_hosts(ios, tmp_path):
+    """Each login hands paramiko only the lines that name the router (the file may hold a province's routers):
+    a hashed line for it is found among many others, a wrong key on its own line is still refused, and a line
+    for the same address on another port does not stand in for it."""
+    import asyncssh
+    from paramiko.hostkeys import HostKeys
+
+    from wardctl.netdev import connect, host_keys_of
+
+    right = ios.known_hosts.read_text().split(None, 1)[1].strip()
+    wrong = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+    name = f"[127.0.0.1]:{ios.port}"
+    others = [f"[10.{i // 250}.{i % 250}.1]:22 {wrong}" for i in range(300)]
+    other_port = f"[127.0.0.1]:{ios.port + 1} {right}"
+    cases = {
+        "hashed": ([*others, "# a comment", f"{HostKeys.hash_host(name)} {right}"], ""),
+        "plain, among others": ([*others[:150], f"10.9.9.9,{name} {right}", *others[150:]], ""),
+        "wrong key": ([*others, f"{name} {wrong}"], "does not match"),
+        "only another port": ([*others, other_port], "not found in known_hosts"),
+    }
+    for case, (lines, refusal) in cases.items():
+        known = tmp_path / "known_hosts"
+        known.write_text("\n".join(lines) + "\n")
+        target = replace(_target(ios), known_hosts=str(known))
+        with host_keys_of(target) as path:
+            kept = Path(path).read_text().splitlines()
+        assert kept == [ln for ln in lines if name in ln or ln.startswith("|1|")], case
+        try:
+            conn, _ = connect(target)
+        except Exception as exc:  # Netmiko wraps paramiko's refusal in its own types
+            assert refusal and refusal in str(exc), (case, exc)
+        else:
+            conn.disconnect()
+            assert not refusal, case
+    assert not list(Path(tempfile.gettempdir()).glob("wardkit-host-keys-*"))  # each login's file is gone

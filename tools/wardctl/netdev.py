@@ -1,12 +1,15 @@
 """Netmiko sessions to ward routers, the one way this kit opens them.
 
 Host keys are checked against a known_hosts file and every read has a deadline; what a dialect says and does
-is its driver's (wardctl.router.drivers), which also passes its error strings as Netmiko's `error_pattern`.
+is its driver's (wardctl.router.drivers), which also checks every pushed line's answer for its error strings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,13 +69,50 @@ def connect(target: Target) -> tuple[Any, str]:
     from netmiko.exceptions import NetmikoAuthenticationException
 
     passwords = target.passwords()
-    for n, password in enumerate(passwords):
-        try:
-            return ConnectHandler(**{**target.netmiko_args(), "password": password}), password
-        except NetmikoAuthenticationException:
-            if n == len(passwords) - 1:
-                raise
+    with host_keys_of(target) as known_hosts:
+        for n, password in enumerate(passwords):
+            try:
+                args = {**target.netmiko_args(), "password": password, "alt_key_file": known_hosts}
+                return ConnectHandler(**args), password
+            except NetmikoAuthenticationException:
+                if n == len(passwords) - 1:
+                    raise
     raise ValueError("no password to log in with")
+
+
+@contextlib.contextmanager
+def host_keys_of(target: Target) -> Iterator[str]:
+    """A known_hosts file with only the lines paramiko would match for this target, for the login's length.
+    At each login paramiko parses every key of the file and compares every entry with those before it: with a
+    city's routers in one file that is O(n²) per login, twice per router. Same verdicts: paramiko matches a
+    line by its names (`host`, `[host]:port`, or their `|1|` hashes) and nothing else."""
+    path = Path(target.known_hosts).expanduser()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):  # missing or unreadable: paramiko's own refusal says so
+        yield str(path)
+        return
+    name = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
+    mine = [line.strip() for line in lines if _names(line, name)]
+    try:
+        fh = tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="wardkit-host-keys-")  # noqa: SIM115
+        fh.write("".join(f"{line}\n" for line in mine))
+        fh.flush()
+    except OSError:  # no room for it: the whole file, as paramiko would read it anyway
+        yield str(path)
+        return
+    with fh:
+        yield fh.name
+
+
+def _names(line: str, name: str) -> bool:
+    """Does this known_hosts line name the host as paramiko looks it up (HostKeys.lookup)?"""
+    from paramiko.hostkeys import HostKeys
+
+    fields = line.split()
+    if len(fields) < 3 or fields[0].startswith("#"):
+        return False
+    return any(n == name or (n.startswith("|1|") and HostKeys.hash_host(name, n) == n) for n in fields[0].split(","))
 
 
 def is_unreachable(exc: BaseException) -> bool:

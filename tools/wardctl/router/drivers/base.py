@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 # Imported at module level on purpose: Ansible's main process imports the action plugins (to read their
 # class attributes) before it forks a worker per host, so every worker inherits Netmiko already loaded.
 import netmiko
-from netmiko.exceptions import ConfigInvalidException
 
 from wardctl import netdev
 from wardctl.router.plan import Plan
@@ -67,8 +68,9 @@ class Driver:
     ext: ClassVar[str]  # device-side copies: wardkit-<stamp>.<ext>
     show_config: ClassVar[str]
     show_facts: ClassVar[str]
-    # Netmiko's error_pattern for every pushed line (its default is empty, which would let a refusal pass).
+    # What the device answers to a line it refuses (checked after every pushed line and command).
     error_pattern: ClassVar[str]
+    error_re: ClassVar[re.Pattern[str]]  # compiled once, at import, for every worker to inherit
     # Characters a secret may not hold on this CLI (besides control characters and spaces, refused everywhere).
     secret_forbidden: ClassVar[str] = ""
     interface_pattern: ClassVar[re.Pattern[str]]
@@ -78,6 +80,11 @@ class Driver:
     native_revert: ClassVar[bool] = True
     # The revert timer's unit as the device takes it: IOS minutes (60), the kit's RouterOS script seconds (1).
     timer_unit: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "error_pattern" in cls.__dict__:
+            cls.error_re = re.compile(cls.error_pattern, re.M)
 
     def __init__(
         self, conn: Any, target: netdev.Target, read_timeout: float = 20.0, push_read_timeout: float = 5.0,
@@ -137,7 +144,7 @@ class Driver:
         return str(out)
 
     def check(self, command: str, out: str) -> str:
-        if re.search(self.error_pattern, out, re.M):
+        if self.error_re.search(out):
             raise Rejected(f"{command!r} refused: {first_line(out)}")
         return out
 
@@ -158,20 +165,30 @@ class Driver:
         for name in names[: max(0, len(names) - keep)]:
             self.delete_copy(name)
 
-    def push_lines(self, commands: list[str], **kwargs: Any) -> int:
+    def push_lines(self, commands: list[str], enter_config_mode: bool = True) -> int:
+        """Type each line, then await its echo and the prompt after it; the first line the device answers with an
+        error raises `Rejected` (the lines before it are in), a session that stops answering `SessionLost`.
+        Netmiko's send_config_set(cmd_verify=True) does the same, but awaits each echo with a regular expression
+        made from the line: compiled again in every worker Ansible forks (~0.1 ms a line, more than the rest of
+        the line's work on the controller). Here the echo is found as text, and the prompt's expression is
+        Netmiko's (its base prompt, or its `#` terminator, to the end of the line), compiled once a session."""
+        conn = self.conn
+        prompt = re.compile(rf"(?:{re.escape(conn.base_prompt)}.*$|#.*$)", re.M)
+        channel = _Channel(conn, self.push_read_timeout)
         try:
-            self.conn.send_config_set(
-                commands,
-                error_pattern=self.error_pattern,
-                read_timeout=self.push_read_timeout,
-                cmd_verify=True,
-                bypass_commands="",  # single-line banners are verified like any other line
-                **kwargs,
-            )
-        except ConfigInvalidException as exc:
-            raise Rejected(first_line(str(exc))) from exc
+            if enter_config_mode:
+                conn.config_mode()
+            for cmd in commands:
+                line = cmd.strip()
+                conn.write_channel(conn.normalize_cmd(cmd))
+                out = channel.past(line, f"echo of {line[:40]!r}")
+                out += channel.through(prompt, "prompt")
+                if error := self.error_re.search(out):
+                    said = next((ln for ln in out.splitlines() if error.group(0) in ln), error.group(0))
+                    raise Rejected(f"{line!r} refused: {said.strip()}")
+            conn.exit_config_mode()
         except (ValueError, *LOST) as exc:
-            raise SessionLost(f"session lost during the push ({type(exc).__name__})") from exc
+            raise SessionLost(f"session lost during the push ({type(exc).__name__}: {first_line(str(exc))})") from exc
         return len(commands)
 
     # --- the config as text (no session needed) --------------------------------------------------------
@@ -249,3 +266,34 @@ class Driver:
 
     def save(self) -> None:
         raise NotImplementedError
+
+
+class _Channel:
+    """An open session read up to what is awaited; what came after it is kept for the next wait."""
+
+    def __init__(self, conn: Any, timeout: float) -> None:
+        self.conn = conn
+        self.timeout = timeout
+        self.rest = ""
+
+    def past(self, literal: str, what: str) -> str:
+        """Up to the end of `literal`."""
+        return self.until(lambda text: at + len(literal) if (at := text.find(literal)) >= 0 else -1, what)
+
+    def through(self, pattern: re.Pattern[str], what: str) -> str:
+        """Up to the end of `pattern`'s first match."""
+        return self.until(lambda text: m.end() if (m := pattern.search(text)) else -1, what)
+
+    def until(self, end: Callable[[str], int], what: str) -> str:
+        """The text up to the end of what is awaited (`end` gives it, or -1); SessionLost past the deadline."""
+        text, deadline = self.rest, time.monotonic() + self.timeout
+        while (at := end(text)) < 0:
+            if time.monotonic() > deadline:
+                raise SessionLost(f"session lost during the push (no {what} within {self.timeout:g} s)")
+            chunk = self.conn.read_channel()
+            if chunk:
+                text += chunk
+            else:
+                time.sleep(0.01)
+        self.rest = text[at:]
+        return text[:at]
