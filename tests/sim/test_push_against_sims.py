@@ -181,3 +181,22 @@ def test_a_login_checks_the_host_key_among_a_citys_known_hosts(ios, tmp_path):
             conn.disconnect()
             assert not refusal, case
     assert not list(Path(tempfile.gettempdir()).glob("wardkit-host-keys-*"))  # each login's file is gone
+
+
+def test_a_push_that_stops_answering_names_the_line_by_number_not_by_its_text(ios):
+    """A line can hold a secret, and the masker finds only whole secrets: the message names the line's number."""
+    from wardctl.router import drivers
+    from wardctl.router.drivers.base import SessionLost
+
+    secret = "S3cr3t-" + "x" * 40  # longer than any cut of a line a message could show
+    ios.faults(hang_after_config_lines=1)
+    d = drivers.driver(ios.dialect).open(_target(ios), push_read_timeout=1)
+    try:
+        # the router hangs after the secret's line: its echo came, its prompt does not
+        d.push_lines([f"username wardops secret 0 {secret}", "ip name-server 10.0.0.9"])
+        raise AssertionError("the silent router was not noticed")
+    except SessionLost as exc:
+        assert str(exc) == "session lost during the push (no prompt after line 1 of 2 within 1 s)", str(exc)
+        assert "S3cr3t" not in str(exc), str(exc)
+    finally:
+        d.close()

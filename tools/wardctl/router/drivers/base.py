@@ -178,11 +178,12 @@ class Driver:
         try:
             if enter_config_mode:
                 conn.config_mode()
-            for cmd in commands:
+            for n, cmd in enumerate(commands, 1):
                 line = cmd.strip()
                 conn.write_channel(conn.normalize_cmd(cmd))
-                out = channel.past(line, f"echo of {line[:40]!r}")
-                out += channel.through(prompt, "prompt")
+                # Named by number: a part of a line could be part of a secret, which the masker would then miss.
+                out = channel.past(line, f"echo of line {n} of {len(commands)}")
+                out += channel.through(prompt, f"prompt after line {n} of {len(commands)}")
                 if error := self.error_re.search(out):
                     said = next((ln for ln in out.splitlines() if error.group(0) in ln), error.group(0))
                     raise Rejected(f"{line!r} refused: {said.strip()}")
