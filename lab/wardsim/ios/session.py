@@ -44,7 +44,9 @@ def crlf(text: str) -> str:
 
 
 def ios_error(prompt: str, line: str, kind: str, pos: int) -> str:
-    """IOS's three parser complaints; the caret sits under the echoed line (prompt included)."""
+    """IOS's three parser complaints; the caret sits under the echoed line (prompt included). Source: Cisco
+    Networking Academy ITN 2.1.4.4 "Command Syntax Check" (the three messages, the caret under the typed line:
+    `Router(config)#interface ethernat` / `% Invalid input detected at '^' marker.`)."""
     if kind == "incomplete":
         return "% Incomplete command.\n\n"
     if kind == "ambiguous":
