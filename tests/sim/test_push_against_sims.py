@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sim_helpers import ENABLE, PASSWORD, Sim, wait_for
 
+from wardctl.masking import Masker
 from wardctl.netdev import Target
 from wardctl.router import push
 
@@ -199,5 +200,14 @@ def test_a_push_that_stops_answering_names_the_line_by_number_not_by_its_text(io
     except SessionLost as exc:
         assert str(exc) == "session lost during the push (no prompt after line 1 of 2 within 1 s)", str(exc)
         assert "S3cr3t" not in str(exc), str(exc)
+        # The session stays hung: a command gets no answer either, and its message holds it whole, so the masker
+        # (whole secrets only) leaves no part of a secret in it.
+        command = f"show running-config | include {secret}"
+        try:
+            d.send(command, read_timeout=1)
+            raise AssertionError("the silent router was not noticed") from None
+        except SessionLost as lost:
+            assert command in str(lost), str(lost)
+            assert "S3cr3t" not in Masker([secret]).text(str(lost)), str(lost)
     finally:
         d.close()

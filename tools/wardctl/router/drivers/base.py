@@ -140,7 +140,8 @@ class Driver:
                 strip_command=True,
             )
         except LOST as exc:
-            raise SessionLost(f"no answer to {command[:40]!r} ({type(exc).__name__})") from exc
+            # The whole command, never a cut: the masker finds only whole secrets (push_lines names lines by number).
+            raise SessionLost(f"no answer to {command!r} ({type(exc).__name__})") from exc
         return str(out)
 
     def check(self, command: str, out: str) -> str:
