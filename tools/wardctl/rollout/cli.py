@@ -37,7 +37,7 @@ def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="Linux endpoint plays under Mitogen (docs/performance.md); routers stay plain")  # fmt: skip
     p.add_argument("--rolling", action="store_true",
                    help="after the first wave, start a ward whenever one finishes (at most the wave size at once), "
-                        "slowest contracted lines first")  # fmt: skip
+                        "longest expected wards first (most machines, slowest lines)")  # fmt: skip
     p.add_argument("--timings", type=Path, metavar="FILE",
                    help="write each playbook run's task durations as JSON (task names and seconds only)")  # fmt: skip
     p.set_defaults(func=_run)

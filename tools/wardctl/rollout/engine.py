@@ -186,8 +186,8 @@ def _roll(
 ) -> None:  # fmt: skip
     """The wards after the first wave, through a window of the wave size (rollout/rolling.py)."""
     rates = {w.id: w.router.line_down_mbps for w in city.wards if w.router is not None}
-    order = rolling.slow_lines_first(todo, rates)
-    progress.note(f"rolling, up to {size} wards at once, slowest lines first: {', '.join(order)}")
+    order = rolling.longest_first(todo, {w.id: len(w.endpoints) for w in city.wards}, rates)
+    progress.note(f"rolling, up to {size} wards at once, longest expected first: {', '.join(order)}")
 
     def work(ward: str) -> tuple[wave.Verdicts, WaveOutcome]:
         return wave.apply_and_gate(run, ward, wave_of[ward], [ward], host_ward, progress, interrupt.stop)

@@ -2,10 +2,11 @@
 
 A batch holds every ward until its slowest is done: in the lab, the 1 Mbit/s ward kept the last wave going for
 8 minutes with the controller idle (its time goes on the line, not on CPU). In a window of the wave size, a
-ward starts as soon as one finishes, and wards with the slowest contracted line (the router's
-`router_line_down_mbps`) start first, so their wait on the line overlaps the others' work. The blast radius is
-the same as a wave's: at most the wave size of wards in flight, and once the failed wards exceed the budget no
-ward starts (those running finish). Each ward is its own apply and gate (two playbook runs per ward).
+ward starts as soon as one finishes, and the wards expected to take longest start first (the classic
+longest-first rule): the window's tail is then short wards, not city hall's many machines, and a slow line's
+wait overlaps the others' work. The blast radius is the same as a wave's: at most the wave size of wards in
+flight, and once the failed wards exceed the budget no ward starts (those running finish). Each ward is its
+own apply and gate (two playbook runs per ward).
 """
 
 from __future__ import annotations
@@ -19,13 +20,29 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def slow_lines_first(wards: list[str], line_down_mbps: dict[str, float]) -> list[str]:
-    """Slowest contracted downlink first, else as given. A ward without one (no router in the inventory, like a
-    city hall on the city's own network) counts as the fastest: it keeps its place, not the end (city hall, the
-    ward with the most machines, last would be the wrong tail)."""
+# What one machine of a ward costs a rollout, from the lab city's first rollout (benchmarks/city_rollout.py,
+# 2026-12-07): the controller's side ~24 CPU-s per endpoint, and ~17 MB (136 Mbit) of packages per machine,
+# each fetched through its ward's one line. Only their ratio matters: it weighs a ward's machines against its
+# line. A rerun downloads nothing, and the machines then count alone, as they should.
+CONTROLLER_SECONDS_PER_MACHINE = 24.0
+DOWNLOAD_MBIT_PER_MACHINE = 136.0
+
+
+def longest_first(wards: list[str], machines: dict[str, int], line_down_mbps: dict[str, float]) -> list[str]:
+    """The wards expected to take longest first, ties in the order given. A ward's expected time: its machines
+    (its endpoints) x (the controller's work per machine + one machine's packages through the ward's contracted
+    downlink, which its machines share). City hall's 14 machines on 500 Mbit/s go before a one-room ward on
+    30 Mbit/s; a one-room ward on 2 Mbit/s (~70 s of packages) before a ward of three rooms on 100 Mbit/s.
+    A ward without a contracted rate (no router, such as a city hall on the city's own network) counts as on
+    the fastest known line; a ward with no endpoint (a router alone) as one machine."""
     known = [rate for w in wards if (rate := line_down_mbps.get(w))]
     fastest = max(known, default=math.inf)
-    return sorted(wards, key=lambda w: line_down_mbps.get(w) or fastest)
+
+    def expected(ward: str) -> float:
+        line = DOWNLOAD_MBIT_PER_MACHINE / (line_down_mbps.get(ward) or fastest)
+        return max(1, machines.get(ward, 0)) * (CONTROLLER_SECONDS_PER_MACHINE + line)
+
+    return sorted(wards, key=expected, reverse=True)  # sorted() is stable under reverse=True too
 
 
 def window(
