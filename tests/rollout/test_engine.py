@@ -168,6 +168,32 @@ def test_resume_refuses_a_conflicting_flag_and_changes_nothing(state, fake, caps
     assert dump(state) == before and fake.calls == []
 
 
+def test_no_vault_password_is_refused_before_anything_runs(state, fake, capsys, monkeypatch):
+    """Without one, every ward would fail at its first play ("no vault secrets found"), one by one."""
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE")
+    code, err = rollout(capsys, "-i", str(CITY), "--wards", "phuong_10", "--playbook", str(TOUCH))
+    assert code == 1 and f"inventory {CITY.resolve()}: no vault password" in one_line(err)
+    assert "--vault-password-file FILE" in err and fake.calls == [] and not (state / "runs.db").exists()
+    missing = state.parent / "no-such-password"
+    code, err = rollout(capsys, "-i", str(CITY), "--wards", "phuong_10", "--vault-password-file", str(missing))
+    assert code == 1 and one_line(err) == f"wardctl: --vault-password-file {missing}: no such file"
+    assert fake.calls == [] and not (state / "runs.db").exists()
+
+
+def test_a_resume_without_the_vault_password_changes_nothing(state, fake, capsys, monkeypatch):
+    """A run does not record where its password was: a resume must be given it again, not fail one more ward."""
+    fake.fail = {"phuong_10"}
+    code, _ = rollout(capsys, "-i", str(CITY), "--wards", "phuong_10,phuong_7", "--wave-size", "1",
+                      "--playbook", str(TOUCH))  # fmt: skip
+    assert code == 1
+    run_id = str(runs(state)[0]["run_id"])
+    before, fake.calls = dump(state), []
+    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE")
+    code, err = wardctl(capsys, "rollout", "--plain", "--resume", run_id)
+    assert code == 1 and "no vault password" in one_line(err) and "--resume" in err
+    assert dump(state) == before and fake.calls == []
+
+
 def test_resume_of_a_dry_run_may_repeat_its_own_flags(state, fake, capsys):
     run_id = _failed_check_run(state, fake, capsys)
     args = ["--check", "--tags", "qos", "-i", str(CITY), "--playbook", str(TOUCH), "--wave-size", "1"]

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from support import ROOT, TEST_LAB, VENV_BIN, lab_env, run
+from support import ROOT, TEST_LAB, VENV_BIN, lab_env, run, short_gate_inventory
 
 pytestmark = pytest.mark.lab
 # The full rollout runs with verify.yml (real line checks) as the gate. Its playbook is the routers' part of
@@ -25,6 +25,8 @@ PLAYBOOK = "routers.yml"
 TOUCH = str(Path(__file__).parent / "playbooks" / "touch.yml")
 TAGGED = str(Path(__file__).parent / "playbooks" / "tagged.yml")
 LAB_DIR = ROOT / f".lab-{TEST_LAB}"
+# Given again on a resume: a run does not record where its vault password is (rollout/settings.py).
+VAULT = ["--vault-password-file", str(LAB_DIR / "vault-password")]
 
 
 def read_file(host: str, path: str) -> str:
@@ -38,6 +40,14 @@ def read_file(host: str, path: str) -> str:
 @pytest.fixture(scope="module")
 def state(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("state")
+
+
+@pytest.fixture(scope="module")
+def gated(lab, tmp_path_factory) -> list[str]:
+    """The options of a rollout whose gate (verify.yml) measures briefly: these tests are about the waves, the
+    record and resuming, and run ~40 gates (tests/line_check tests the measurements at their own length)."""
+    inventory = short_gate_inventory(Path(lab["inventory"]), tmp_path_factory.mktemp("gated") / "inventory")
+    return ["-i", str(inventory), *VAULT]
 
 
 def rollout(state: Path, *args: str, check: bool = False, timeout: float = 900,
@@ -59,9 +69,9 @@ def last_run(state: Path) -> tuple[str, dict[str, sqlite3.Row]]:
     return run_id, wards
 
 
-def test_full_rollout_in_waves_then_a_second_run_changes_nothing(lab, state, tmp_path):
+def test_full_rollout_in_waves_then_a_second_run_changes_nothing(lab, state, gated, tmp_path):
     junit = tmp_path / "wards.xml"
-    proc = rollout(state, "--all", "--canary", "phuong_1", "--wave-size", "5", "--playbook", SITE,
+    proc = rollout(state, *gated, "--all", "--canary", "phuong_1", "--wave-size", "5", "--playbook", SITE,
                    "--junit", str(junit), timeout=1800)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     run_id, wards = last_run(state)
@@ -79,7 +89,7 @@ def test_full_rollout_in_waves_then_a_second_run_changes_nothing(lab, state, tmp
 
     # The rerun rolls (rollout/rolling.py): the canary, then a window of 8, the longest expected ward first: city
     # hall (four machines), then the slowest contracted line.
-    again = rollout(state, "--all", "--canary", "phuong_1", "--wave-size", "8", "--rolling", "--playbook", SITE,
+    again = rollout(state, *gated, "--all", "--canary", "phuong_1", "--wave-size", "8", "--rolling", "--playbook", SITE,
                     timeout=1800)  # fmt: skip
     assert again.returncode == 0, again.stdout[-3000:]
     _, wards = last_run(state)
@@ -117,13 +127,13 @@ def test_tags_select_what_runs(lab, state, monkeypatch):
     assert token not in read_file("phuong_4-room", "/var/tmp/wardctl-tag-two")
 
 
-def test_a_stopped_router_makes_its_ward_unreachable_and_resume_finishes(lab, state):
+def test_a_stopped_router_makes_its_ward_unreachable_and_resume_finishes(lab, state, gated):
     from wardctl.lab import routers
 
     sim = ROOT / f".lab-{TEST_LAB}" / "routers" / "phuong_7-router"
     assert routers.stop(sim)
     try:
-        proc = rollout(state, "--wards", "phuong_5,phuong_7,phuong_8,phuong_9", "--wave-size", "2",
+        proc = rollout(state, *gated, "--wards", "phuong_5,phuong_7,phuong_8,phuong_9", "--wave-size", "2",
                        "--playbook", PLAYBOOK)  # fmt: skip
         assert proc.returncode == 1
         run_id, wards = last_run(state)
@@ -134,7 +144,7 @@ def test_a_stopped_router_makes_its_ward_unreachable_and_resume_finishes(lab, st
         assert "stopping before wave 2" in proc.stdout
     finally:
         run([str(VENV_BIN / "wardctl"), "lab", "up"], env=lab_env())  # starts the stopped simulator again
-    resumed = rollout(state, "--resume", run_id, "--playbook", PLAYBOOK)
+    resumed = rollout(state, "--resume", run_id, *VAULT, "--playbook", PLAYBOOK)
     assert resumed.returncode == 0, resumed.stdout[-2000:]
     again_id, wards = last_run(state)
     assert again_id == run_id and all(w["status"] == "done" for w in wards.values())
@@ -142,9 +152,9 @@ def test_a_stopped_router_makes_its_ward_unreachable_and_resume_finishes(lab, st
     assert rerun and not any("phuong_5" in ln for ln in rerun)  # done wards are not re-run
 
 
-def test_ctrl_c_leaves_a_resumable_record(lab, state):
+def test_ctrl_c_leaves_a_resumable_record(lab, state, gated):
     env = lab_env() | {"WARDCTL_STATE_DIR": str(state)}
-    cmd = [str(VENV_BIN / "wardctl"), "rollout", "--plain", "--wards", "phuong_10,phuong_11,phuong_12",
+    cmd = [str(VENV_BIN / "wardctl"), "rollout", "--plain", *gated, "--wards", "phuong_10,phuong_11,phuong_12",
            "--wave-size", "1", "--playbook", PLAYBOOK]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -166,7 +176,7 @@ def test_ctrl_c_leaves_a_resumable_record(lab, state):
     assert any(w["message"] == "interrupted" for w in wards.values()), dict(wards)
     assert not list((state / "runner").iterdir())  # the cancelled playbook's artifacts are gone too
     assert wards["phuong_12"]["status"] == "pending"
-    resumed = rollout(state, "--resume", run_id, "--playbook", PLAYBOOK)
+    resumed = rollout(state, "--resume", run_id, *VAULT, "--playbook", PLAYBOOK)
     assert resumed.returncode == 0
     assert all(w["status"] == "done" for w in last_run(state)[1].values())
 

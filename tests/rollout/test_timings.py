@@ -152,9 +152,7 @@ HOST_WARD = {h: w.id for w in read_inventory(CITY).wards for h in w.hosts}
 
 
 @pytest.fixture
-def fake_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[runner.PlaybookRun]:
-    monkeypatch.setenv("WARDCTL_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("ANSIBLE_VAULT_PASSWORD_FILE", raising=False)
+def fake_runner(state: Path, monkeypatch: pytest.MonkeyPatch) -> list[runner.PlaybookRun]:
     calls: list[runner.PlaybookRun] = []
 
     def fake(spec: runner.PlaybookRun, private_dir: Path, *, on_event: Any = None, **_: object) -> WaveOutcome:

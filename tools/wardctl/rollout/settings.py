@@ -70,17 +70,29 @@ def default_inventory() -> Path:
 
 
 def vault_file(given: Path | None, inventory: Path) -> Path | None:
-    """Not recorded: it names a credential's location, which a CI job recreates every time."""
-    if given is not None:
-        return given
-    env = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE")
-    if env:
-        return Path(env)
-    # The lab's own inventory is encrypted with the lab's generated password; production's never defaults.
+    """Not recorded: it names a credential's location, which a CI job recreates every time.
+
+    Refused, in one line before anything runs, when there is none: a kit inventory's vault.yml is always
+    encrypted (the inventory check), so without a password every ward would fail at its first play - and a
+    resume, which does not know the first run's, would add one failed ward more."""
     lab = LabConfig.from_env()
-    if inventory == lab.inventory_dir.resolve() and lab.vault_password_file.is_file():
-        return lab.vault_password_file
-    return None
+    env = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE")
+    if given is not None:
+        found, named = given, f"--vault-password-file {given}"
+    elif env:
+        found, named = Path(env), f"ANSIBLE_VAULT_PASSWORD_FILE={env}"
+    elif inventory == lab.inventory_dir.resolve() and lab.vault_password_file.is_file():
+        return lab.vault_password_file  # the lab's inventory is encrypted with the lab's generated password
+    elif os.environ.get("ANSIBLE_VAULT_IDENTITY_LIST"):
+        return None  # Ansible's other way to name vault passwords: ansible-playbook reads it itself
+    else:
+        raise WardctlError(
+            f"inventory {inventory}: no vault password (its group_vars/all/vault.yml is encrypted); give "
+            "--vault-password-file FILE or set ANSIBLE_VAULT_PASSWORD_FILE (not recorded: give it again to --resume)"
+        )
+    if not found.is_file():
+        raise WardctlError(f"{named}: no such file")
+    return found
 
 
 def new_run(opts: Options, wards: list[str]) -> RunSettings:
