@@ -38,7 +38,7 @@ image: deps venv
 lab: image
 	$(VENV)/bin/wardctl lab up
 
-# The main job on the lab: every ward rolled out (canary first, then a rolling window of 5, slow lines first;
+# The main job on the lab: every ward rolled out (canary first, then a rolling window of 5, longest expected first;
 # Linux endpoints under Mitogen: docs/performance.md) with health gates, then the reports.
 demo: lab
 	$(VENV)/bin/ansible-playbook -i inventory/lab --vault-password-file .lab/vault-password playbooks/demo.yml

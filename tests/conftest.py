@@ -9,7 +9,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from endpoint_jobs import session_jobs, stop_session
 from support import ROOT, TEST_LAB, wardctl
+
+# The endpoint roles' jobs (molecule and the Lynis benchmark, tests/endpoint_jobs.py: ~5 min of both cores) start
+# right after this module's last test, not at their own tests: the tests in between (portal, reports, AIDE) use
+# about one core, and the jobs take the other. Not before it: verify.yml's measured timings (DNS, ping jitter)
+# want quiet cores. A session that runs none of the jobs' tests never starts them.
+QUIET_UNTIL = "tests/line_check/test_verify_lab.py"
+EARLY_START = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the tests that will run count
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    users = [n for n, item in enumerate(items) if "endpoint_jobs" in getattr(item, "fixturenames", ())]
+    quiet = [n for n, item in enumerate(items) if item.nodeid.startswith(QUIET_UNTIL)]
+    start = (quiet[-1] + 1) if quiet else 0
+    if users and start < users[0]:
+        config.stash[EARLY_START] = items[start].nodeid
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.config.stash.get(EARLY_START, None) == item.nodeid:
+        session_jobs()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stop_session()
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,11 @@
-"""Fixtures of the endpoint roles' tests: their slow jobs start once, together (endpoint_jobs.py)."""
+"""Fixtures of the endpoint roles' tests: their slow jobs start once, together (tests/endpoint_jobs.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from endpoint_jobs import Job, start, stop
+from endpoint_jobs import Job, session_jobs
 
 
 @pytest.fixture(scope="session")
-def endpoint_jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Job]]:
-    jobs = start(tmp_path_factory.mktemp("endpoint-jobs"))
-    try:
-        yield jobs
-    finally:
-        stop(jobs)
+def endpoint_jobs() -> dict[str, Job]:
+    return session_jobs()  # tests/conftest.py may have started them earlier, and stops them at the end

@@ -1,7 +1,7 @@
 """benchmarks/lynis_hardening.py, run as a user runs it (--json): Lynis >= 85 after the roles, more than before,
 the client installed with its autostart in place, SSH still reachable with the admin key.
 
-It starts and removes its own container, side by side with the molecule scenarios (endpoint_jobs.py).
+It starts and removes its own container, side by side with the molecule scenarios (tests/endpoint_jobs.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The roles' molecule scenarios (podman driver, lab image): each `molecule test` must pass.
 
 They need podman and the lab image, not the lab itself; the containers are molecule's own (wardmol-*).
-They run side by side with the Lynis benchmark (endpoint_jobs.py).
+They run side by side with the Lynis benchmark (tests/endpoint_jobs.py).
 """
 
 from __future__ import annotations

@@ -2,14 +2,18 @@
 
 Each is one container and spends much of its time waiting (boots, apt, sshd confirmations), so running the
 four side by side takes far less wall time than one after another. Each test then waits for its own job.
-Bounded: a job still running after DEADLINE_S is killed and its test fails; all are killed when pytest ends.
+They start once per session: at their first test, or earlier at the point tests/conftest.py picks, so that the
+lighter tests in between run beside them. Bounded: a job still running after DEADLINE_S is killed and its test
+fails; all are killed when pytest ends.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,3 +76,21 @@ def stop(jobs: dict[str, Job]) -> None:
         if job.proc.poll() is None:
             job.proc.kill()
             job.proc.wait()
+
+
+_session: dict[str, Job] = {}  # this pytest session's jobs, once started
+_logs: list[Path] = []
+
+
+def session_jobs() -> dict[str, Job]:
+    """The session's jobs, started on the first call (their logs in a directory of their own)."""
+    if not _session:
+        _logs.append(Path(tempfile.mkdtemp(prefix="wardkit-endpoint-jobs-")))
+        _session.update(start(_logs[-1]))
+    return _session
+
+
+def stop_session() -> None:
+    stop(_session)
+    for logs in _logs:
+        shutil.rmtree(logs, ignore_errors=True)
