@@ -23,7 +23,7 @@ T = TypeVar("T")
 # What one machine of a ward costs a rollout, from the lab city's first rollout (benchmarks/city_rollout.py,
 # 2026-12-07): the controller's side ~24 CPU-s per endpoint, and ~17 MB (136 Mbit) of packages per machine,
 # each fetched through its ward's one line. Only their ratio matters: it weighs a ward's machines against its
-# line. A rerun downloads nothing, and the machines then count alone, as they should.
+# line. A rerun downloads nothing, so there the line term only moves slow-line wards earlier, which costs nothing.
 CONTROLLER_SECONDS_PER_MACHINE = 24.0
 DOWNLOAD_MBIT_PER_MACHINE = 136.0
 
