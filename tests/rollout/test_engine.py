@@ -180,6 +180,20 @@ def test_no_vault_password_is_refused_before_anything_runs(state, fake, capsys, 
     assert fake.calls == [] and not (state / "runs.db").exists()
 
 
+def test_a_relative_vault_password_file_reaches_the_playbook_as_given(state, fake, capsys, monkeypatch):
+    """ansible-playbook runs in playbooks/ (ansible-runner's project dir): `--vault-password-file .lab/x` must
+    still mean the file next to where wardctl was started, not playbooks/.lab/x (seen on the lab: every ward
+    failed with "The vault password file ... not found")."""
+    here = state.parent / "work"
+    (here / "secrets").mkdir(parents=True)
+    (here / "secrets" / "vault-password").write_text("not-used\n")
+    monkeypatch.chdir(here)
+    code, _ = rollout(capsys, "-i", str(CITY), "--wards", "phuong_10", "--playbook", str(TOUCH),
+                      "--vault-password-file", "secrets/vault-password")  # fmt: skip
+    assert code == 0
+    assert {c.vault_password_file for c in fake.calls} == {here.resolve() / "secrets" / "vault-password"}
+
+
 def test_a_resume_without_the_vault_password_changes_nothing(state, fake, capsys, monkeypatch):
     """A run does not record where its password was: a resume must be given it again, not fail one more ward."""
     fake.fail = {"phuong_10"}

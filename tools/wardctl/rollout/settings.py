@@ -92,7 +92,7 @@ def vault_file(given: Path | None, inventory: Path) -> Path | None:
         )
     if not found.is_file():
         raise WardctlError(f"{named}: no such file")
-    return found
+    return found.resolve()  # ansible-playbook runs in playbooks/: a relative path would be read from there
 
 
 def new_run(opts: Options, wards: list[str]) -> RunSettings:
