@@ -61,6 +61,12 @@ _NOT_VALUES = frozenset(
     {"exchange", "chain", "config-key", "generate", "rsa", "ec", "ro", "rw", "view", "encryption", "mode", "string",
      MASK}
 )  # fmt: skip
+# Prose after a keyword with no type digit or algorithm between (`The vault password file /x was not found`): kept,
+# so an error message stays readable. None can be a router secret: those are 8 characters or more (router/validate.py).
+_PROSE = frozenset(
+    {"a", "an", "and", "are", "as", "at", "be", "by", "file", "for", "from", "has", "in", "is", "not", "of", "on",
+     "or", "the", "to", "was", "were", "with"}
+)  # fmt: skip
 # Dictionary keys whose value is a secret whatever it looks like.
 _SECRET_KEY = re.compile(r"(?i)(password|passwd|secret|passphrase|token|community|psk|private_?key|api_?key|^key$)")
 _STATUS_WORDS = frozenset(
@@ -107,7 +113,7 @@ def _mask_assignments(line: str) -> str:
 
 def _keyword_value(match: re.Match[str]) -> str:
     word, gap, value = match.groups()
-    if value.lower() in _NOT_VALUES:
+    if value.lower() in _NOT_VALUES or (value.lower() in _PROSE and gap.isspace()):
         return match.group(0)
     return f"{word}{gap}{MASK}"
 
