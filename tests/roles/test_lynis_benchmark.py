@@ -1,5 +1,7 @@
-"""benchmarks/lynis_hardening.py, run as a user runs it (--json): Lynis >= 85 after the roles, more than before,
-the client installed with its autostart in place, SSH still reachable with the admin key.
+"""benchmarks/lynis_hardening.py, run as a user runs it (--json --accelerate): Lynis >= 85 after the roles, more
+than before, the client installed with its autostart in place, SSH still reachable with the admin key, and a
+second run that changes nothing - all with the playbook under Mitogen, as `make demo` runs it (the molecule
+scenarios converge the roles on the plain path).
 
 It starts and removes its own container, side by side with the molecule scenarios (tests/endpoint_jobs.py).
 """
@@ -23,4 +25,5 @@ def test_lynis_index_after_the_roles_with_client_and_ssh(endpoint_jobs: dict[str
     assert res["ssh_reachable"], f"SSH as wardadmin with the admin key failed: {res['ssh_detail']}"
     assert res["client_version"] == "1.5.0"
     assert res["autostart"]
+    assert res["accelerated"] and res["second_run_changed"] == 0
     assert rc == 0
