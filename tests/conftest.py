@@ -13,19 +13,23 @@ from endpoint_jobs import session_jobs, stop_session
 from support import ROOT, TEST_LAB, wardctl
 
 # The endpoint roles' jobs (molecule and the Lynis benchmark, tests/endpoint_jobs.py: ~5 min of both cores) start
-# right after this module's last test, not at their own tests: the tests in between (portal, reports, AIDE) use
-# about one core, and the jobs take the other. Not before it: verify.yml's measured timings (DNS, ping jitter)
-# want quiet cores. A session that runs none of the jobs' tests never starts them.
+# right after this module's last test, niced, and take the cores the tests after it leave idle; their own tests
+# move to the session's end, where they read the results. Not before it: verify.yml's measured timings (DNS, ping
+# jitter) want quiet cores. A session that runs none of the jobs' tests never starts them.
 QUIET_UNTIL = "tests/line_check/test_verify_lab.py"
 EARLY_START = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the tests that will run count
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    users = [n for n, item in enumerate(items) if "endpoint_jobs" in getattr(item, "fixturenames", ())]
+    users = [item for item in items if "endpoint_jobs" in getattr(item, "fixturenames", ())]
+    if not users:
+        return
+    moved = set(users)
+    items[:] = [item for item in items if item not in moved] + users
     quiet = [n for n, item in enumerate(items) if item.nodeid.startswith(QUIET_UNTIL)]
     start = (quiet[-1] + 1) if quiet else 0
-    if users and start < users[0]:
+    if start < items.index(users[0]):
         config.stash[EARLY_START] = items[start].nodeid
 
 
