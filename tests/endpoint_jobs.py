@@ -21,11 +21,13 @@ from pathlib import Path
 from support import ROOT, VENV_BIN
 
 DEADLINE_S = 1800
-# The jobs run niced, and so do the containers they start (children inherit it): beside the session's other tests
-# they take the cores those leave idle (rollout gates measuring, router timers) and barely slow the tests
-# themselves. Run at the same priority, they had doubled the AIDE test's time, and slowed the rollout tests by
-# half (measured 2026-12-07): the suite is CPU-bound wherever it is not waiting.
+# The jobs run niced, and their containers with the lowest CPU weight (a container is a cgroup of its own, where the
+# nice value it inherits weighs only against its own processes): beside the session's other tests they take the
+# cores those leave idle (rollout gates measuring, router timers) and barely slow the tests themselves. Run at the
+# same priority, they had doubled the AIDE test's time, and slowed the rollout tests by half (measured 2026-12-07):
+# the suite is CPU-bound wherever it is not waiting.
 NICE = 19
+CPU_SHARES = 2  # podman --cpu-shares: its minimum; the default is 1024
 SCENARIOS = [("endpoint_hardening", "default"), ("conference_client", "default"), ("conference_client", "negative")]
 
 
@@ -51,6 +53,7 @@ def _env() -> dict[str, str]:
         CONTAINERS_CONF=str(ROOT / "lab" / "containers.conf"),
         PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
         ANSIBLE_FORCE_COLOR="0",
+        WARDKIT_JOB_CPU_SHARES=str(CPU_SHARES),  # the molecule scenarios' containers (their molecule.yml)
         PY_COLORS="0",
     )
     return env
@@ -64,7 +67,7 @@ def start(logs: Path) -> dict[str, Job]:
     }
     # Under Mitogen, as `make demo` applies the roles: molecule keeps the plain path, so CI converges both ways.
     commands["lynis"] = ([sys.executable, str(ROOT / "benchmarks" / "lynis_hardening.py"), "--json", "--accelerate",
-                          "--deadline", str(DEADLINE_S)], ROOT)  # fmt: skip
+                          "--deadline", str(DEADLINE_S), "--cpu-shares", str(CPU_SHARES)], ROOT)  # fmt: skip
     jobs: dict[str, Job] = {}
     try:
         for name, (cmd, cwd) in commands.items():
