@@ -22,10 +22,11 @@ from support import ROOT, VENV_BIN
 
 DEADLINE_S = 1800
 # The jobs run niced, and their containers with the lowest CPU weight (a container is a cgroup of its own, where the
-# nice value it inherits weighs only against its own processes): beside the session's other tests they take the
-# cores those leave idle (rollout gates measuring, router timers) and barely slow the tests themselves. Run at the
-# same priority, they had doubled the AIDE test's time, and slowed the rollout tests by half (measured 2026-12-07):
-# the suite is CPU-bound wherever it is not waiting.
+# nice value it inherits weighs only against its own processes), so that beside the session's other tests they take
+# the cores those leave idle: run at the same priority, they had doubled the AIDE test's time and slowed the
+# rollout tests by half (measured 2026-12-07; the suite is CPU-bound wherever it is not waiting). Only in part:
+# with the kernel's autogroups on (sched_autogroup_enabled), molecule's ansible-playbook starts a session of its
+# own, which weighs as much as pytest's whole session whatever its nice value (seen in /proc/PID/autogroup).
 NICE = 19
 CPU_SHARES = 2  # podman --cpu-shares: its minimum; the default is 1024
 SCENARIOS = [("endpoint_hardening", "default"), ("conference_client", "default"), ("conference_client", "negative")]
