@@ -240,8 +240,7 @@ def _apply(playbook: list[str], accelerate: bool, deadline: float) -> tuple[str,
     return recap.group(1), int(recap.group(2))
 
 
-def run(*, keep: bool = False, log: bool = True, accelerate: bool = False, deadline: float = DEADLINE_S,
-        cpu_shares: int = 0) -> Result:  # fmt: skip
+def run(*, keep: bool = False, log: bool = True, accelerate: bool = False, deadline: float = DEADLINE_S) -> Result:
     """The benchmark's core: before, apply, after, checks. Raises BenchmarkError when a step fails."""
     if shutil.which("podman") is None:
         raise BenchmarkError("podman is not installed")
@@ -267,8 +266,7 @@ def run(*, keep: bool = False, log: bool = True, accelerate: bool = False, deadl
             admin_pub = _keypair(work / "admin_ed25519", f"{ADMIN}@wardbench")
             host_pub = _keypair(work / "ssh_host_ed25519_key", f"root@{HOST}")
             _podman("create", "--name", name, "--hostname", HOST.replace("_", "-"), "--label", "wardbench=lynis",
-                    "--ip", ADDRESS, *LAB_OPTIONS, *([f"--cpu-shares={cpu_shares}"] if cpu_shares else []),
-                    IMAGE)  # fmt: skip
+                    "--ip", ADDRESS, *LAB_OPTIONS, IMAGE)  # fmt: skip
             _podman("cp", "-", f"{name}:/", stdin=_tar({
                 "/etc/ssh/ssh_host_ed25519_key": ((work / "ssh_host_ed25519_key").read_bytes(), 0o600),
                 "/etc/ssh/ssh_host_ed25519_key.pub": ((host_pub + "\n").encode(), 0o644),
@@ -346,21 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--accelerate", action="store_true", help="the playbook under Mitogen (docs/performance.md)")
     parser.add_argument("--deadline", type=float, default=DEADLINE_S, help="seconds the whole run may take")
-    parser.add_argument(
-        "--cpu-shares",
-        type=int,
-        default=0,
-        help="the container's CPU weight (podman's default: 1024; 2: only the cores others leave idle)",
-    )
     args = parser.parse_args(argv)
     try:
-        res = run(
-            keep=args.keep,
-            log=not args.json,
-            accelerate=args.accelerate,
-            deadline=args.deadline,
-            cpu_shares=args.cpu_shares,
-        )
+        res = run(keep=args.keep, log=not args.json, accelerate=args.accelerate, deadline=args.deadline)
     except BenchmarkError as exc:
         print(f"lynis_hardening: {exc}", file=sys.stderr)
         return 1

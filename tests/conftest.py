@@ -13,9 +13,10 @@ from endpoint_jobs import session_jobs, stop_session
 from support import ROOT, TEST_LAB, wardctl
 
 # The endpoint roles' jobs (molecule and the Lynis benchmark, tests/endpoint_jobs.py: ~5 min of both cores) start
-# right after this module's last test, niced, and take the cores the tests after it leave idle; their own tests
-# move to the session's end, where they read the results. Not before it: verify.yml's measured timings (DNS, ping
-# jitter) want quiet cores. A session that runs none of the jobs' tests never starts them.
+# right after this module's last test, niced (how far that goes: tests/endpoint_jobs.py), beside the tests after
+# it, which often wait; their own tests move to the session's end, where they read the results. Not before it:
+# verify.yml's measured timings (DNS, ping jitter) want quiet cores. A session that runs none of the jobs' tests
+# never starts them.
 QUIET_UNTIL = "tests/line_check/test_verify_lab.py"
 EARLY_START = pytest.StashKey[str]()
 
