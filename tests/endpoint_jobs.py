@@ -74,8 +74,10 @@ def start(logs: Path) -> dict[str, Job]:
         for name, (cmd, cwd) in commands.items():
             log = logs / f"{name}.log"
             with log.open("wb") as out:
-                proc = subprocess.Popen(["nice", "-n", str(NICE), *cmd], cwd=cwd, env=_env(), stdout=out,
-                                        stderr=subprocess.STDOUT)  # fmt: skip
+                # stdin of their own: Ansible refuses a non-blocking stdin, and a file description shared with
+                # pytest is one any test's process may switch (CI, 2026-12-07: a scenario failed so in `prepare`).
+                proc = subprocess.Popen(["nice", "-n", str(NICE), *cmd], cwd=cwd, env=_env(), stdin=subprocess.DEVNULL,
+                                        stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
             jobs[name] = Job(proc, log, time.monotonic())
     except BaseException:
         stop(jobs)

@@ -44,7 +44,9 @@ def config_without_lean_workers(tmp_path: Path) -> Path:
 
 def run(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 600, check: bool = True,
         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    # No stdin shared with pytest: Ansible refuses a non-blocking one, which another process may have made it.
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=timeout, check=False)  # fmt: skip
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return proc
