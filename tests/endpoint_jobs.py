@@ -9,8 +9,10 @@ fails; all are killed when pytest ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from support import ROOT, VENV_BIN
 
 DEADLINE_S = 1800
@@ -40,13 +43,36 @@ class Job:
     started: float
 
     def wait(self) -> tuple[int, str]:
-        """The job's exit code and output (-9 when it overran the deadline and was killed)."""
+        """The job's exit code and output (minus the signal's number when it overran the deadline)."""
         try:
             rc = self.proc.wait(timeout=max(1.0, self.started + DEADLINE_S - time.monotonic()))
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
+            rc = _end(self.proc)
         return rc, self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _end(proc: subprocess.Popen[bytes]) -> int:
+    """Stop a job and every process it started (its process group: molecule's ansible-playbook outlives a
+    stopped molecule otherwise, and goes on making containers). SIGTERM first, so that the Lynis benchmark
+    removes its container; then SIGKILL for whatever of the group lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        rc: int | None = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        rc = None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return proc.wait() if rc is None else rc
+
+
+def _platforms() -> list[str]:
+    """The molecule scenarios' container names, as their molecule.yml gives them."""
+    names: list[str] = []
+    for role, scenario in SCENARIOS:
+        config = yaml.safe_load((ROOT / "roles" / role / "molecule" / scenario / "molecule.yml").read_text())
+        names += [platform["name"] for platform in config["platforms"]]
+    return names
 
 
 def _env() -> dict[str, str]:
@@ -76,8 +102,9 @@ def start(logs: Path) -> dict[str, Job]:
             with log.open("wb") as out:
                 # stdin of their own: Ansible refuses a non-blocking stdin, and a file description shared with
                 # pytest is one any test's process may switch (CI, 2026-12-07: a scenario failed so in `prepare`).
+                # A process group of its own (not a session: see NICE), so that _end reaches all of it.
                 proc = subprocess.Popen(["nice", "-n", str(NICE), *cmd], cwd=cwd, env=_env(), stdin=subprocess.DEVNULL,
-                                        stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+                                        stdout=out, stderr=subprocess.STDOUT, process_group=0)  # fmt: skip
             jobs[name] = Job(proc, log, time.monotonic())
     except BaseException:
         stop(jobs)
@@ -88,8 +115,11 @@ def start(logs: Path) -> dict[str, Job]:
 def stop(jobs: dict[str, Job]) -> None:
     for job in jobs.values():
         if job.proc.poll() is None:
-            job.proc.kill()
-            job.proc.wait()
+            _end(job.proc)
+    if jobs:
+        # A scenario that crashed or was stopped leaves its container: molecule's destroy never ran (seen in CI).
+        subprocess.run(["podman", "rm", "--force", "--ignore", "--time", "2", *_platforms()], env=_env(),
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=120, check=False)  # fmt: skip
 
 
 _session: dict[str, Job] = {}  # this pytest session's jobs, once started

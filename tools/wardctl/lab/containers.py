@@ -154,12 +154,24 @@ def _ssh_banner(address: str) -> bool:
         return False
 
 
+REMOVE_ATTEMPTS = 3
+
+
 def remove(*names: str) -> None:
     # A container whose processes ended behind podman's back can sit in "stopped" with no exit file, and
     # `rm --force` then waits for that file and fails: `container cleanup` settles it first (it refuses,
-    # harmlessly, a container that really runs).
-    podman.podman("container", "cleanup", *names, check=False, timeout=120)
-    podman.podman("rm", "--force", "--time", "2", *names, timeout=120)
+    # harmlessly, a container that really runs). One that exits on its own while rm is stopping it fails rm
+    # with "could not be stopped: sending SIGKILL ...: container state improper: stopped" (podman 4.3; seen in
+    # CI, and reproduced with `sh -c 'sleep 2.05'` against `rm --force --time 2`); it is removable a moment later.
+    for attempt in range(1, REMOVE_ATTEMPTS + 1):
+        podman.podman("container", "cleanup", *names, check=False, timeout=120)
+        try:
+            podman.podman("rm", "--force", "--ignore", "--time", "2", *names, timeout=120)
+            return
+        except WardctlError:
+            if attempt == REMOVE_ATTEMPTS:
+                raise
+            time.sleep(1)
 
 
 def remove_all(cfg: LabConfig) -> list[str]:
