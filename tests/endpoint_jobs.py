@@ -27,11 +27,11 @@ DEADLINE_S = 1800
 # The jobs run niced, so that beside the session's other tests they lean on the cores those leave idle: run at the
 # same priority, they had doubled the AIDE test's time and slowed the rollout tests by half (measured 2026-12-07;
 # the suite is CPU-bound wherever it is not waiting). Only in part: with the kernel's autogroups on
-# (sched_autogroup_enabled), molecule's ansible-playbook starts a session of its own, which weighs as much as
-# pytest's whole session whatever its nice value (seen in /proc/PID/autogroup), and a container is a cgroup of its
-# own, where the nice value it inherits weighs only against its own processes. Their containers keep podman's
-# default CPU weight: at the lowest (--cpu-shares=2) a busy stretch starved a container past the 12 s ansible
-# waits for sudo's prompt, and its scenario failed as unreachable (CI, 2026-12-07).
+# (sched_autogroup_enabled), a job's process in a session of its own weighs as much as pytest's whole session
+# whatever its nice value (seen in /proc/PID/autogroup), and a container is a cgroup of its own, where the nice
+# value it inherits weighs only against its own processes. Their containers keep podman's default CPU weight: at
+# the lowest (--cpu-shares=2) a busy stretch starved a container past the 12 s ansible waits for sudo's prompt,
+# and its scenario failed as unreachable (CI, 2026-12-07).
 NICE = 19
 SCENARIOS = [("endpoint_hardening", "default"), ("conference_client", "default"), ("conference_client", "negative")]
 
