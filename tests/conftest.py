@@ -13,14 +13,14 @@ from endpoint_jobs import session_jobs, stop_session
 from support import ROOT, TEST_LAB, wardctl
 
 # The endpoint roles' jobs (molecule and the Lynis benchmark, tests/endpoint_jobs.py: ~5 min of both cores) start
-# right after the last test under QUIET_UNTIL, niced (how far that goes: tests/endpoint_jobs.py), beside the tests
-# after it; their own tests move to the session's end, where they read the results. Where, by measurement
-# (a sampler of /proc/stat beside a clean-clone run, 2026-12-07): from the rollout tests on, the session mostly
-# waits on the lab (waves, gates, the routers' and simulators' timers) and used 20-60 % of the two cores for its
-# last ~14 min, while the portal, report and AIDE tests before it are CPU-bound and took twice their time beside
-# the jobs. verify.yml's own tests (measured DNS, ping jitter) stay quiet too. Started beside the single-core unit
-# tests instead, they gained nothing (29 min 18 s against 28 min 19 s: they slowed the lab tests). A session that
-# runs none of the jobs' tests never starts them.
+# right after the last test under QUIET_UNTIL (their own tests aside), niced (how far that goes:
+# tests/endpoint_jobs.py), beside the tests after it; their own tests move to the session's end, where they read
+# the results. Why there (a /proc/stat sampler beside clean-clone runs, 2026-12-07): from the rollout tests on, the
+# session mostly waits on the lab (waves, gates, the routers' and simulators' timers), at 20-60 % of the two cores
+# for its last ~14 min; the portal, report and AIDE tests before them keep one core busy and took twice their time
+# beside the jobs; verify.yml's tests (measured DNS, ping jitter) want quiet cores. Measured: pytest 26:40 and 26:19,
+# against 29:49 and 30:02 with the jobs started after verify.yml's tests; started beside the single-core unit tests
+# they had gained nothing (29 min 18 s against 28 min 19 s). A session that runs none of their tests never starts them.
 QUIET_UNTIL = "tests/roles/"
 EARLY_START = pytest.StashKey[str]()
 
