@@ -115,8 +115,8 @@ def machine_speed() -> float:
     """Milliseconds of CPU for one `ansible-playbook --version` of the kit's venv (Python's start and Ansible's
     imports, the kind of work a rollout repeats), best of five: the machine's speed at the moment. This VM on
     shared hardware drifted 1.3-2x between runs of the same code; two runs' figures compare only as this does.
-    Chosen by measurement (2026-12-07, 13 samples 2.5 min apart, each before one ward's no-op `site.yml`): it
-    followed that run's controller CPU (correlation 0.84), the CPU of forking a large Python heap did not (0.46).
+    Chosen by measurement (2026-12-07, 13 samples 2.5 min apart, best of three each, before one ward's no-op
+    `site.yml`): it followed that run's controller CPU (correlation 0.84); forking a large Python heap did not (0.46).
     Noisy on its own (730-920 ms within a minute): it tells a drift of the machine, not a 10% change.
     """
     best = float("inf")
